@@ -1,0 +1,113 @@
+"""Standard times ("Waktu" in the mutu baku) as clerks write them.
+
+A duration is working time. Minutes and hours are kept as minutes; days and
+weeks are kept as *working days*, not 24 hours, because how many minutes a
+day holds depends on the calendar (a Friday is longer, a Ramadan day
+shorter), which resolves them later.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from fractions import Fraction
+
+MINUTE_UNITS = ("menit", "mnt", "min", "mins", "minute", "minutes", "m")
+HOUR_UNITS = ("jam", "hour", "hours", "hr", "hrs", "h")
+DAY_UNITS = ("hari", "day", "days", "d")
+WEEK_UNITS = ("minggu", "pekan", "week", "weeks", "w")
+
+_UNIT_MINUTES: dict[str, int] = dict.fromkeys(MINUTE_UNITS, 1) | dict.fromkeys(HOUR_UNITS, 60)
+_UNIT_DAYS: dict[str, int] = dict.fromkeys(DAY_UNITS, 1) | dict.fromkeys(WEEK_UNITS, 5)
+
+ACCEPTED_UNITS = "menit|min|m, jam|hour|hours|h, hari|hari kerja|day|days|d, minggu|week|weeks|w"
+
+# A number, an optional "(tiga)" in words, a unit, an optional "kerja"; repeated
+# for compound forms such as "1 jam 30 menit".
+_PART = re.compile(
+    r"\s*(?P<number>\d+(?:[.,]\d+)?)\s*(?:\([a-z\s-]+\)\s*)?"
+    r"(?P<unit>[a-z]+)?(?:\s+kerja\b)?\s*",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Duration:
+    """Working time: ``minutes`` plus ``days`` working days (either may be 0)."""
+
+    minutes: int = 0
+    days: Fraction = Fraction(0)
+
+    def __str__(self) -> str:
+        parts = []
+        if self.days:
+            days = f"{float(self.days):g}".replace(".", ",")
+            parts.append(f"{days} hari kerja")
+        if self.minutes or not parts:
+            parts.append(format_minutes(self.minutes))
+        return " + ".join(parts)
+
+    def __add__(self, other: Duration) -> Duration:
+        return Duration(self.minutes + other.minutes, self.days + other.days)
+
+    @property
+    def is_zero(self) -> bool:
+        """True when the duration is no time at all."""
+        return self.minutes == 0 and self.days == 0
+
+
+class DurationError(ValueError):
+    """The text is not a duration; the message says what would be accepted."""
+
+
+def format_minutes(minutes: int) -> str:
+    """Minutes as people say them: ``45 menit``, ``2 jam``, ``12 jam 3 menit``."""
+    if minutes < 120:
+        return f"{minutes} menit"
+    hours, rest = divmod(minutes, 60)
+    return f"{hours} jam" + (f" {rest} menit" if rest else "")
+
+
+def parse_duration(text: str) -> Duration:
+    """Parse ``60``, ``10 Menit``, ``1,5 jam``, ``2 hari kerja``, ``1 jam 30 menit``."""
+    source = text.strip()
+    if not source:
+        raise DurationError(f"a duration is needed, such as `60 menit` (units: {ACCEPTED_UNITS})")
+    if re.fullmatch(r"\d+\s*x\s*24\s*jam", source, re.IGNORECASE):
+        count = source.lower().split("x")[0].strip()
+        raise DurationError(f"`{source}` counts clock hours; standard times are working time, "
+                            f"so write `{count} hari` ({count} working days)")
+    if re.match(r"\s*-", source):
+        raise DurationError(f"duration `{source}` must be more than 0")
+    if re.fullmatch(r"\d+(?:[.,]\d+)?\s*[-\u2013]\s*\d+.*", source):
+        raise DurationError(f"`{source}` is a range; give the one standard time (for example "
+                            "the upper bound)")
+    minutes = Fraction(0)
+    days = Fraction(0)
+    position = 0
+    while position < len(source):
+        match = _PART.match(source, position)
+        if match is None or match.end() == position:
+            raise DurationError(f"cannot read `{source}` as a duration; write a number and a "
+                                f"unit, such as `60 menit` or `1,5 jam` (units: {ACCEPTED_UNITS})")
+        number = Fraction(match["number"].replace(",", "."))
+        unit = (match["unit"] or "").lower()
+        if not unit:
+            if position or match.end() < len(source):
+                raise DurationError(f"`{source}`: every number needs a unit ({ACCEPTED_UNITS})")
+            minutes += number
+        elif unit in _UNIT_MINUTES:
+            minutes += number * _UNIT_MINUTES[unit]
+        elif unit in _UNIT_DAYS:
+            days += number * _UNIT_DAYS[unit]
+        else:
+            raise DurationError(f"unknown unit `{match['unit']}` in `{source}`; accepted units: "
+                                f"{ACCEPTED_UNITS}")
+        position = match.end()
+    if minutes.denominator != 1:
+        raise DurationError(f"`{source}` is not a whole number of minutes; standard times are "
+                            "counted in whole minutes")
+    duration = Duration(int(minutes), days)
+    if duration.is_zero:
+        raise DurationError(f"duration `{source}` must be more than 0")
+    return duration

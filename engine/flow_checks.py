@@ -1,0 +1,223 @@
+"""The flow rules of an SOP: targets, decisions, reachability and the reports_to chain."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from engine.spec import DEFAULT_RESULT, END, ActorSpec, Outcome
+
+if TYPE_CHECKING:
+    from engine.loader import Checker
+    from engine.yaml_tree import Node
+
+Row = tuple["Node", dict[str, Any], dict[str, "Node"]]
+_RESULT = re.compile(r"^[a-z0-9]+([-_][a-z0-9]+)*$")
+TARGETS_ACCEPTED = "an activity id, `end` or `end:<result>`"
+
+
+def _target(c: Checker, node: Node, ids: list[str], label: str | None) -> Outcome | None:
+    """Read one target (``draft``, ``end``, ``end:ditolak``) of ``next``."""
+    text = c.text("next", node, required=True)
+    if text is None:
+        return None
+    if text == END:
+        return Outcome(label, END, DEFAULT_RESULT)
+    if text.startswith(f"{END}:"):
+        result = text[len(END) + 1:].strip()
+        if _RESULT.match(result):
+            return Outcome(label, END, result)
+        c.error(node, f"`{text}`: the result after `end:` must be a word in lowercase letters "
+                      "and digits (like `end:ditolak`)")
+        return None
+    if text in ids:
+        return Outcome(label, text)
+    from engine.loader import suggest
+
+    close = suggest(text, [*ids, END])
+    hint = f", did you mean `{close}`?" if close else ""
+    c.error(node, f"unknown target `{text}` in `next`{hint} (accepted: {TARGETS_ACCEPTED})")
+    return None
+
+
+def parse_outcomes(c: Checker, rows: list[Row]) -> list[tuple[Outcome, ...] | None]:
+    """The ways out of each activity (None where `next` is wrong); problems go to ``c``."""
+    ids = [values["id"] for _item, values, _nodes in rows if values.get("id")]
+    result: list[tuple[Outcome, ...] | None] = []
+    for index, (_item, _values, nodes) in enumerate(rows):
+        errors_before = len(c.problems)
+        node = nodes.get("next")
+        outcomes: list[Outcome] = []
+        if node is None or node.is_null:
+            following = rows[index + 1][1].get("id") if index + 1 < len(rows) else END
+            if following:
+                outcomes.append(Outcome(None, following,
+                                        DEFAULT_RESULT if following == END else None))
+        elif node.kind == "map":
+            if len(node.pairs) < 2:
+                c.error(nodes["key:next"], "a decision needs at least two outcomes in `next` "
+                                           "(`next: {Ya: ..., Tidak: ...}`); for a single "
+                                           "target write `next: <activity id>`")
+            seen: dict[str, Node] = {}
+            for label_node, target_node in node.pairs:
+                label = c.text("outcome label", label_node, required=True)
+                if label is None:
+                    continue
+                first = seen.get(label.casefold())
+                if first is not None:
+                    c.error(label_node, f"outcome `{label}` repeats `{first.text}` (line "
+                                        f"{first.line + 1}); labels are matched ignoring case")
+                    continue
+                seen[label.casefold()] = label_node
+                outcome = _target(c, target_node, ids, label)
+                if outcome is not None:
+                    outcomes.append(outcome)
+        elif node.kind == "seq":
+            c.error(node, "`next` must be one target or a mapping of outcome labels to "
+                          f"targets, not a list ({TARGETS_ACCEPTED})")
+        else:
+            outcome = _target(c, node, ids, None)
+            if outcome is not None:
+                outcomes.append(outcome)
+        if "decision" in nodes and (node is None or node.kind != "map"):
+            c.error(nodes["key:decision"], "`decision` needs `next` with two or more outcomes "
+                                           "(`next: {Ya: ..., Tidak: ...}`)")
+        result.append(tuple(outcomes) if len(c.problems) == errors_before else None)
+    return result
+
+
+def _check_ids(c: Checker, rows: list[Row]) -> None:
+    first_at: dict[str, Node] = {}
+    for _item, values, nodes in rows:
+        activity_id = values.get("id")
+        if not activity_id:
+            continue
+        if activity_id == END:
+            c.error(nodes["id"], "activity id `end` is reserved (it means the end of the SOP); "
+                                 "choose another id")
+        elif activity_id in first_at:
+            c.error(nodes["id"], f"duplicate activity id `{activity_id}` (first at line "
+                                 f"{first_at[activity_id].line + 1})")
+        else:
+            first_at[activity_id] = nodes["id"]
+
+
+def _reach(start: str, edges: dict[str, set[str]]) -> set[str]:
+    seen = {start}
+    todo = [start]
+    while todo:
+        for target in edges.get(todo.pop(), ()):
+            if target not in seen:
+                seen.add(target)
+                todo.append(target)
+    return seen
+
+
+def _check_reachability(c: Checker, rows: list[Row],
+                        outcomes: list[tuple[Outcome, ...] | None]) -> None:
+    if any(outs is None for outs in outcomes):
+        return  # a wrong `next` is reported itself; guessing the flow would mislead
+    order: list[str] = []
+    where: dict[str, Node] = {}
+    edges: dict[str, set[str]] = {}
+    for (item, values, _nodes), outs in zip(rows, outcomes, strict=True):
+        activity_id = values.get("id")
+        if not activity_id or activity_id in edges or activity_id == END:
+            continue
+        order.append(activity_id)
+        where[activity_id] = item
+        edges[activity_id] = {o.target for o in outs or ()}
+    if not order:
+        return
+    reachable = _reach(order[0], edges)
+    for activity_id in order:
+        if activity_id not in reachable:
+            c.error_at_item(where[activity_id], f"activity `{activity_id}` cannot be reached "
+                                                f"from the first activity `{order[0]}`")
+    reverse: dict[str, set[str]] = {}
+    for source, targets in edges.items():
+        for target in targets:
+            reverse.setdefault(target, set()).add(source)
+    finishes = _reach(END, reverse)
+    stuck = [a for a in order if a not in finishes]
+    # Report each trap loop once, at its first member in file order: the stuck
+    # activities from which no other stuck loop can be left.
+    reported: set[str] = set()
+    for activity_id in stuck:
+        if activity_id in reported:
+            continue
+        loop = _reach(activity_id, edges) - {END}
+        members = [a for a in order if a in loop and activity_id in _reach(a, edges)]
+        if not members or any(a in reported for a in loop):
+            continue
+        if set(members) != loop:
+            continue  # leads into another loop; that one is reported
+        if len(members) == 1 and members[0] not in edges[members[0]]:
+            continue
+        reported.update(members)
+        if len(members) == 1:
+            c.error_at_item(where[members[0]], f"activity `{members[0]}` leads only back to "
+                                               "itself, never to `end`")
+        else:
+            names = ", ".join(f"`{m}`" for m in members)
+            c.error_at_item(where[members[0]],
+                            f"activities {names} loop without a way to `end`")
+
+
+def _check_reports_to(c: Checker, actors: dict[str, tuple[Node, ActorSpec, Node | None]]) -> None:
+    slugs = list(actors)
+    broken: set[str] = set()
+    for slug, (_key, spec, node) in actors.items():
+        target = spec.reports_to
+        if target is None or node is None:
+            continue
+        if target == slug:
+            c.error(node, f"`reports_to` of `{slug}` names the actor itself; name its superior")
+            broken.add(slug)
+        elif target not in actors:
+            from engine.loader import suggest
+
+            close = suggest(target, [s for s in slugs if s != slug])
+            hint = f", did you mean `{close}`?" if close else ""
+            c.error(node, f"`reports_to` names unknown actor `{target}`{hint} "
+                          f"(actors: {', '.join(slugs)})")
+            broken.add(slug)
+        elif actors[target][1].external and not spec.external:
+            c.error(node, f"`reports_to` names `{target}`, an external actor; escalation goes "
+                          "to an actor of the unit")
+    reported: set[str] = set()
+    for slug in slugs:
+        visited: list[str] = []
+        current: str | None = slug
+        while current in actors and current not in broken and current not in visited:
+            visited.append(current)
+            current = actors[current][1].reports_to
+        if current is None or current not in visited:
+            continue
+        loop = visited[visited.index(current):]
+        if not reported.isdisjoint(loop):
+            continue
+        reported.update(loop)
+        first = min(loop, key=slugs.index)
+        turn = loop.index(first)
+        path = " -> ".join([*loop[turn:], *loop[:turn], first])
+        node = actors[first][2]
+        if node is not None:
+            c.error(node, f"`reports_to` chain loops: {path}")
+
+
+def check_flow(c: Checker, actors: dict[str, tuple[Node, ActorSpec, Node | None]],
+               rows: list[Row], outcomes: list[tuple[Outcome, ...] | None]) -> None:
+    """Check ids, reachability, the reports_to chain; warn about unused actors and no times."""
+    _check_ids(c, rows)
+    _check_reachability(c, rows, outcomes)
+    _check_reports_to(c, actors)
+    used = {a for _item, values, _nodes in rows for a in values.get("actor", ())}
+    used |= {spec.reports_to for _key, spec, _node in actors.values() if spec.reports_to}
+    for slug, (key, _spec, _node) in actors.items():
+        if slug not in used:
+            c.warn(key, f"actor `{slug}` is not used by any activity or `reports_to`")
+    for item, values, nodes in rows:
+        if "duration" not in nodes and values.get("id"):
+            c.warn(item, f"activity `{values['id']}` has no `duration`: it gets no due time "
+                         "and no reminders")

@@ -1,0 +1,450 @@
+"""Load an SOP file into a ``SopSpec``, reporting every problem with its place.
+
+Reading goes through ``engine.yaml_tree`` (positioned nodes, scalars as
+written); the keys come from ``engine.sop_format``; the flow rules (targets,
+reachability, decisions, the reports_to chain) live in ``engine.flow_checks``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import hashlib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from engine import sop_format as fmt
+from engine.durations import Duration, DurationError, parse_duration
+from engine.errors import Problem, SopValidationError
+from engine.flow_checks import check_flow, parse_outcomes
+from engine.spec import (
+    ActivitySpec,
+    ActorSpec,
+    Approver,
+    Organization,
+    Percent,
+    ReminderSpec,
+    SopDates,
+    SopSpec,
+    StartSpec,
+)
+from engine.yaml_tree import Node, YamlReadError, decode, read_tree
+
+_SLUG = re.compile(fmt.SLUG_PATTERN)
+_TRUE = ("true", "True", "TRUE")
+_FALSE = ("false", "False", "FALSE")
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedSop:
+    """A valid SOP with its exact source text, content hash and warnings."""
+
+    spec: SopSpec
+    path: str
+    text: str
+    sha256: str
+    warnings: tuple[Problem, ...] = ()
+
+
+def suggest(word: str, choices: Any) -> str | None:
+    """The closest of ``choices`` to ``word`` (for "did you mean"), if one is close."""
+    lowered = {str(c).lower(): str(c) for c in choices}
+    found = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)
+    return lowered[found[0]] if found else None
+
+
+def content_hash(text: str) -> str:
+    """SHA-256 of the SOP's text, the identity of one version of an SOP."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class Checker:
+    """Collects problems for one file; every check records and carries on."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.problems: list[Problem] = []
+
+    def error(self, node: Node, message: str) -> None:
+        """Record an error at ``node``."""
+        self.problems.append(Problem(self.file, node.line + 1, node.col + 1, message))
+
+    def error_at_item(self, node: Node, message: str) -> None:
+        """Record an error at a list item's `-` (or the node when it is not one)."""
+        self.problems.append(Problem(self.file, node.line + 1, node.item_col + 1, message))
+
+    def warn(self, node: Node, message: str) -> None:
+        """Record a warning at ``node``."""
+        self.problems.append(Problem(self.file, node.line + 1, node.item_col + 1, message, True))
+
+    def mapping(self, node: Node, section: fmt.Section,
+                where: str | None = None) -> dict[str, tuple[Node, Node]]:
+        """Check a mapping's keys against ``section``; return key name -> (key, value)."""
+        where = where or section.where
+        if node.kind != "map":
+            self.error(node, f"{where} must be a mapping of keys "
+                             f"({', '.join(section.names[:3])}, ...), not {node.describe()}")
+            return {}
+        found: dict[str, tuple[Node, Node]] = {}
+        unknown: list[tuple[Node, Node]] = []
+        for key, value in node.pairs:
+            name = key.text
+            if name in found:
+                self.error(key, f"duplicate key `{name}` (first at line {found[name][0].line + 1})")
+            elif section.key(name) is None:
+                unknown.append((key, value))
+            else:
+                found[name] = (key, value)
+        for key, value in unknown:
+            close = suggest(key.text, [n for n in section.names if n not in found])
+            if close is not None:
+                self.error(key, f"unknown key `{key.text}`, did you mean `{close}`?")
+                found.setdefault(close, (key, value))  # check it as the key meant
+            else:
+                place = "" if section is fmt.TOP else f" in {where}"
+                self.error(key, f"unknown key `{key.text}`{place}; accepted keys: "
+                                f"{', '.join(section.names)}")
+        for declared in section.keys:
+            if declared.required and declared.name not in found:
+                place = "" if section is fmt.TOP else f" in {where}"
+                spot = Node("map", 0, 0) if section is fmt.TOP else node
+                self.error_at_item(spot, f"missing required key `{declared.name}` "
+                                 f"({declared.label}){place}")
+        return found
+
+    # -- scalar values ---------------------------------------------------------
+
+    def text(self, name: str, node: Node, required: bool = False) -> str | None:
+        """A text value exactly as written; None when empty and optional."""
+        if node.kind != "scalar":
+            self.error(node, f"`{name}` must be text, not {node.describe()}")
+            return None
+        if node.is_null or not node.text.strip():
+            if required:
+                self.error(node, f"`{name}` must not be empty")
+            return None
+        return node.text.strip()
+
+    def texts(self, name: str, node: Node) -> tuple[str, ...]:
+        """One text or a list of texts."""
+        if node.kind == "scalar":
+            value = self.text(name, node)
+            return (value,) if value else ()
+        if node.kind != "seq":
+            self.error(node, f"`{name}` must be a text or a list of texts, not a mapping")
+            return ()
+        values = [self.text(f"{name} item", item) for item in node.items]
+        return tuple(v for v in values if v)
+
+    def slug(self, name: str, node: Node) -> str | None:
+        """A slug such as ``pengumpulan-data-kinerja``."""
+        value = self.text(name, node, required=True)
+        if value is not None and not _SLUG.match(value):
+            self.error(node, f"`{name}` must be a slug (lowercase letters and digits joined by "
+                             f"single hyphens, like `rapat-finalisasi`), not `{value}`")
+            return None
+        return value
+
+    def choice(self, name: str, node: Node, choices: tuple[str, ...]) -> str | None:
+        """One of a fixed set of words."""
+        value = self.text(name, node)
+        if value is None or value in choices:
+            return value
+        close = suggest(value, choices)
+        hint = f", did you mean `{close}`?" if close else ""
+        self.error(node, f"unknown {name} `{value}`{hint} (accepted: {', '.join(choices)})")
+        return None
+
+    def date(self, name: str, node: Node) -> dt.date | None:
+        """An ISO date ``YYYY-MM-DD``."""
+        value = self.text(name, node)
+        if value is None:
+            return None
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            self.error(node, f"`{name}` must be a date written YYYY-MM-DD (like 2023-01-02), "
+                             f"not `{value}`")
+            return None
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError as exc:
+            self.error(node, f"`{name}`: {value} is not a real date ({exc})")
+            return None
+
+    def boolean(self, name: str, node: Node) -> bool:
+        """``true`` or ``false``."""
+        if node.kind == "scalar" and node.plain and node.text in _TRUE + _FALSE:
+            return node.text in _TRUE
+        if not node.is_null:
+            self.error(node, f"`{name}` must be true or false, not {node.describe()}")
+        return False
+
+    def duration(self, name: str, node: Node) -> Duration | None:
+        """A working-time duration (minutes as an integer, or a number and unit)."""
+        value = self.text(name, node)
+        if value is None:
+            return None
+        try:
+            return parse_duration(value)
+        except DurationError as exc:
+            self.error(node, f"invalid `{name}`: {exc}")
+            return None
+
+
+def _section_values(checker: Checker, section: fmt.Section,
+                    found: dict[str, tuple[Node, Node]],
+                    readers: dict[str, Callable[[str, Node], Any]]) -> dict[str, Any]:
+    """Read each present key of ``found`` with its reader; absent keys are left out."""
+    values: dict[str, Any] = {}
+    for name, (_key, value) in found.items():
+        reader = readers.get(name)
+        if reader is not None:
+            values[name] = reader(name, value)
+    return values
+
+
+def _reminders(c: Checker, node: Node) -> ReminderSpec | None:
+    if node.is_null:
+        return None
+    found = c.mapping(node, fmt.REMINDERS)
+    escalate: Percent | Duration | None = None
+    if "escalate_after" in found:
+        value_node = found["escalate_after"][1]
+        text = c.text("escalate_after", value_node)
+        if text is not None and text.endswith("%"):
+            number = text[:-1].strip().replace(",", ".")
+            if re.fullmatch(r"\d+(\.\d+)?", number) and Fraction(number) > 0:
+                escalate = Percent(Fraction(number))
+            else:
+                c.error(value_node, "`escalate_after` must be a percentage above 0 of the "
+                                    f"step's duration (like `100%`), not `{text}`")
+        elif text is not None:
+            escalate = c.duration("escalate_after", value_node)
+    repeat = c.duration("repeat_every", found["repeat_every"][1]) if "repeat_every" in found \
+        else None
+    return ReminderSpec(escalate, repeat)
+
+
+def _start_day(c: Checker, name: str, node: Node, every: str) -> tuple[int | None, int] | None:
+    text = c.text(name, node, required=True)
+    if text is None:
+        return None
+    if every == "year":
+        match = re.fullmatch(r"(\d{1,2})-(\d{1,2})", text)
+        if match:
+            month, day = int(match[1]), int(match[2])
+            try:
+                dt.date(2025, month, day)  # a year without 29 February: valid every year
+            except ValueError:
+                pass
+            else:
+                return month, day
+        c.error(node, f"`{name}` must be a day of the year written MM-DD (like 01-02) that "
+                      f"exists every year, not `{text}`")
+        return None
+    if re.fullmatch(r"\d{1,2}", text) and 1 <= int(text) <= 31:
+        return None, int(text)
+    c.error(node, f"`{name}` must be a day of the month 01-31 for `every: {every}` (a later day "
+                  f"than the month has means its last day), not `{text}`")
+    return None
+
+
+def _start(c: Checker, node: Node) -> StartSpec | None:
+    if node.is_null:
+        return None
+    found = c.mapping(node, fmt.START)
+    every = c.choice("every", found["every"][1], fmt.EVERY) if "every" in found else "year"
+    period = c.choice("period", found["period"][1], fmt.PERIODS) if "period" in found else None
+    if every is None or "on" not in found:
+        return None
+    on = _start_day(c, "on", found["on"][1], every)
+    deadline = _start_day(c, "deadline", found["deadline"][1], every) if "deadline" in found \
+        else None
+    if on is None:
+        return None
+    if deadline is not None and (deadline[0] or 0, deadline[1]) < (on[0] or 0, on[1]):
+        c.error(found["deadline"][1], "`deadline` falls before `on` in the same "
+                                      f"{every}; the deadline must come after the start")
+    return StartSpec(every, on[0], on[1], period or "previous",
+                     deadline[0] if deadline else None, deadline[1] if deadline else None)
+
+
+def _actors(c: Checker, node: Node) -> dict[str, tuple[Node, ActorSpec, Node | None]]:
+    """Actor slug -> (its key node, spec, reports_to value node)."""
+    if node.kind != "map":
+        c.error(node, f"`actors` must be a mapping of actor slugs to their `title`, not "
+                      f"{node.describe()}")
+        return {}
+    if not node.pairs:
+        c.error(node, "`actors` needs at least one actor (`camat: {title: Camat}`)")
+    actors: dict[str, tuple[Node, ActorSpec, Node | None]] = {}
+    for key, value in node.pairs:
+        slug = c.slug("actor", key)
+        if slug is None:
+            continue
+        if slug in actors:
+            c.error(key, f"duplicate actor `{slug}` (first at line {actors[slug][0].line + 1})")
+            continue
+        found = c.mapping(value, fmt.ACTOR, f"actor `{slug}`")
+        title = c.text("title", found["title"][1], required=True) if "title" in found else None
+        reports_node = found["reports_to"][1] if "reports_to" in found else None
+        reports = c.slug("reports_to", reports_node) \
+            if reports_node is not None and not reports_node.is_null else None
+        external = c.boolean("external", found["external"][1]) if "external" in found else False
+        actors[slug] = (key, ActorSpec(slug, title or slug, reports, external), reports_node)
+    return actors
+
+
+def _activities(c: Checker, node: Node, actor_slugs: list[str]) -> list[tuple[Node, dict[str, Any],
+                                                                          dict[str, Node]]]:
+    """Each activity's item node, its values and the nodes of its keys and values."""
+    if node.kind != "seq":
+        c.error(node, f"`activities` must be a list of activities (`- id: ...`), not "
+                      f"{node.describe()}")
+        return []
+    if not node.items:
+        c.error(node, "`activities` needs at least one activity")
+    result = []
+    for number, item in enumerate(node.items, start=1):
+        found = c.mapping(item, fmt.ACTIVITY, f"activity {number}")
+        values = _section_values(c, fmt.ACTIVITY, found, {
+            "id": c.slug, "name": lambda n, v: c.text(n, v, required=True),
+            "requirements": c.texts, "duration": c.duration, "output": c.text,
+            "note": c.text, "decision": c.text,
+        })
+        if "actor" in found:
+            values["actor"] = _actor_refs(c, found["actor"][1], actor_slugs)
+        if "reminders" in found:
+            values["reminders"] = _reminders(c, found["reminders"][1])
+        nodes = {f"key:{k}": kn for k, (kn, _v) in found.items()}
+        nodes.update({k: v for k, (_k, v) in found.items()})
+        result.append((item, values, nodes))
+    return result
+
+
+def _actor_refs(c: Checker, node: Node, actor_slugs: list[str]) -> tuple[str, ...]:
+    items = node.items if node.kind == "seq" else [node]
+    if node.kind == "map":
+        c.error(node, "`actor` must be an actor slug or a list of them, not a mapping")
+        return ()
+    if not items:
+        c.error(node, "`actor` needs at least one actor")
+    refs: list[str] = []
+    for item in items:
+        slug = c.text("actor", item, required=True)
+        if slug is None:
+            continue
+        if slug in refs:
+            c.error(item, f"actor `{slug}` is listed twice")
+        elif actor_slugs and slug not in actor_slugs:
+            close = suggest(slug, actor_slugs)
+            hint = f", did you mean `{close}`?" if close else ""
+            c.error(item, f"unknown actor `{slug}`{hint} (actors: {', '.join(actor_slugs)})")
+        refs.append(slug)
+    return tuple(refs)
+
+
+def _check_dates(c: Checker, found: dict[str, tuple[Node, Node]]) -> SopDates:
+    created, revised, effective = (
+        c.date(name, found[name][1]) if name in found else None
+        for name in ("created", "revised", "effective"))
+    if created is not None:
+        for name, value in (("effective", effective), ("revised", revised)):
+            if value is not None and value < created:
+                c.error(found[name][1], f"`{name}` ({value}) is before `created` ({created})")
+    return SopDates(created, revised, effective)
+
+
+def parse_sop(tree: Node, c: Checker) -> SopSpec | None:
+    """Check a whole SOP tree; return the spec when nothing is wrong."""
+    if tree.kind != "map":
+        c.error(tree, "an SOP file must be a mapping of keys (`format: 1`, `id: ...`, "
+                      f"`activities: ...`), not {tree.describe()}")
+        return None
+    top = c.mapping(tree, fmt.TOP)
+    if "format" in top:
+        node = top["format"][1]
+        if not (node.kind == "scalar" and node.plain and node.text in {str(f) for f in
+                                                                        fmt.FORMATS}):
+            readable = ", ".join(str(f) for f in fmt.FORMATS)
+            c.error(node, f"unknown format {node.describe()}; this version of Alur reads "
+                          f"format {readable} (write `format: 1`)")
+    values = _section_values(c, fmt.TOP, top, {
+        "id": c.slug, "title": lambda n, v: c.text(n, v, required=True), "number": c.text,
+        "kind": lambda n, v: c.choice(n, v, fmt.KINDS), "legal_basis": c.texts,
+        "related": c.texts, "warning": c.text, "qualifications": c.texts,
+        "equipment": c.texts, "records": c.text,
+    })
+    organization = None
+    if "organization" in top:
+        org = c.mapping(top["organization"][1], fmt.ORGANIZATION)
+        name = c.text("name", org["name"][1], required=True) if "name" in org else None
+        parent = c.text("parent", org["parent"][1]) if "parent" in org else None
+        address = c.text("address", org["address"][1]) if "address" in org else None
+        organization = Organization(name, parent, address) if name else None
+    dates = _check_dates(c, c.mapping(top["dates"][1], fmt.DATES)) \
+        if "dates" in top and not top["dates"][1].is_null else SopDates()
+    approver = None
+    if "approved_by" in top and not top["approved_by"][1].is_null:
+        found = c.mapping(top["approved_by"][1], fmt.APPROVED_BY)
+        position = c.text("position", found["position"][1], required=True) \
+            if "position" in found else None
+        name = c.text("name", found["name"][1]) if "name" in found else None
+        nip = c.text("nip", found["nip"][1]) if "nip" in found else None
+        if nip is not None and not re.fullmatch(r"\d{18}", nip.replace(" ", "")):
+            c.error(found["nip"][1], f"`nip` must be a NIP of 18 digits (spaces allowed), "
+                                     f"not `{nip}`")
+        approver = Approver(position, name, nip) if position else None
+    start = _start(c, top["start"][1]) if "start" in top else None
+    reminders = _reminders(c, top["reminders"][1]) if "reminders" in top else None
+    actors = _actors(c, top["actors"][1]) if "actors" in top else {}
+    activity_rows = _activities(c, top["activities"][1], list(actors)) \
+        if "activities" in top else []
+    outcomes = parse_outcomes(c, activity_rows)
+    check_flow(c, actors, activity_rows, outcomes)
+    if any(not p.warning for p in c.problems) or organization is None:
+        return None
+    activities = tuple(
+        ActivitySpec(no=number, id=v["id"], name=v["name"], actors=v["actor"],
+                     requirements=v.get("requirements", ()), duration=v.get("duration"),
+                     output=v.get("output"), note=v.get("note"), decision=v.get("decision"),
+                     outcomes=outcomes[number - 1] or (), reminders=v.get("reminders"))
+        for number, (_item, v, _nodes) in enumerate(activity_rows, start=1))
+    return SopSpec(
+        id=values["id"], title=values["title"], organization=organization,
+        actors=tuple(spec for _key, spec, _node in actors.values()), activities=activities,
+        number=values.get("number"), kind=values.get("kind"), dates=dates, approved_by=approver,
+        legal_basis=values.get("legal_basis", ()), related=values.get("related", ()),
+        warning=values.get("warning"), qualifications=values.get("qualifications", ()),
+        equipment=values.get("equipment", ()), records=values.get("records"), start=start,
+        reminders=reminders)
+
+
+def load_sop_text(data: str | bytes, file: str = "<sop>") -> LoadedSop:
+    """Load SOP text or bytes; raise SopValidationError listing every problem."""
+    c = Checker(file)
+    try:
+        text = decode(data) if isinstance(data, bytes) else data
+        tree = read_tree(text)
+    except YamlReadError as exc:
+        p = exc.problem
+        raise SopValidationError([Problem(file, p.line + 1, p.col + 1, p.message)]) from None
+    spec = parse_sop(tree, c)
+    problems = sorted(c.problems, key=lambda p: (p.line, p.column, p.warning))
+    if spec is None:
+        raise SopValidationError(problems)
+    return LoadedSop(spec, file, text, content_hash(text), tuple(problems))
+
+
+def load_sop_file(path: str | Path) -> LoadedSop:
+    """Load one SOP file from disk."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SopValidationError([Problem(str(path), 1, 1, f"cannot read the file: "
+                                                           f"{exc.strerror or exc}")]) from None
+    return load_sop_text(data, str(path))
