@@ -109,7 +109,7 @@ class AlurGroup(click.Group):
                               "report it") from exc
 
 
-@click.group(cls=AlurGroup, context_settings={"help_option_names": ["-h", "--help"],
+@click.group(name="alur", cls=AlurGroup, context_settings={"help_option_names": ["-h", "--help"],
                                                "max_content_width": 100})
 @click.version_option("0.1.0", "--version", prog_name="alur", message="%(prog)s %(version)s")
 @common_options

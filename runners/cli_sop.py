@@ -197,7 +197,7 @@ def render_sop_text(loaded: LoadedSop) -> str:
         table([], identity, widths=[24, 76]),
         "",
         table(["No", "Uraian Kegiatan", "Pelaksana", "Kelengkapan", "Waktu", "Output",
-               "Lanjut", "Keterangan"], rows, widths=[3, 32, 16, 14, 10, 14, 16, 26]),
+               "Lanjut", "Keterangan"], rows, widths=[3, 32, 16, 14, 10, 14, 18, 26]),
         "",
         f"{len(spec.activities)} kegiatan; total waktu baku: {total}"
         + (f" ({total.minutes} menit)" if total.minutes >= 120 and not total.days else ""),
