@@ -77,6 +77,13 @@ def common_options(f: F) -> F:
     return f
 
 
+def emit_json(data: Any) -> None:
+    """Print one JSON document on stdout."""
+    import json
+
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
 class DomainError(click.ClickException):
     """A domain error shown as one `Error: ...` line per line of its message."""
 
@@ -123,9 +130,12 @@ def cli() -> None:
 
 
 def _register() -> None:
+    from runners.cli_records import audit, db, history, inbox, init, overdue, report
+    from runners.cli_run import run, step
     from runners.cli_sop import sop
 
-    cli.add_command(sop)
+    for command in (init, sop, run, step, inbox, overdue, history, report, audit, db):
+        cli.add_command(command)
 
 
 _register()

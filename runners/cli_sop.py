@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
-from runners.cli import DomainError, common_options, options
+from runners.cli import DomainError, common_options, emit_json, options
 
 if TYPE_CHECKING:
     from engine.loader import LoadedSop
@@ -25,11 +24,6 @@ def sops_dir(ctx: click.Context) -> Path:
         raise DomainError(f"no {SOPS_DIR}/ folder in {workspace}; run `alur init` to create a "
                           "workspace there, or pass --workspace DIR")
     return folder
-
-
-def emit_json(data: Any) -> None:
-    """Print one JSON document on stdout."""
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
 
 @click.group()

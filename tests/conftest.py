@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -70,3 +73,46 @@ def write_sop(tmp_path: Path) -> Callable[[str, str], Path]:
         path.write_text(text, encoding="utf-8")
         return path
     return write
+
+
+POSTGRES_URL = os.environ.get("ALUR_TEST_POSTGRES_URL", "")
+DATABASES = ["sqlite", "postgres"]
+
+
+def _fresh_postgres_database() -> Iterator[str]:
+    """A new, empty PostgreSQL database for one test; dropped afterwards."""
+    if not POSTGRES_URL:
+        pytest.skip("ALUR_TEST_POSTGRES_URL is not set: PostgreSQL tests skipped (.ci/run "
+                    "sets it)")
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = f"alur_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=DATABASES)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh empty database: SQLite in a temporary folder, or PostgreSQL."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'alur.db'}"
+    else:
+        yield from _fresh_postgres_database()
+
+
+@pytest.fixture
+def office(db_url: str) -> Iterator[Any]:
+    """A database (SQLite or PostgreSQL) with a roster and a fixed clock (tests/office.py)."""
+    from tests.office import Office
+
+    place = Office(db_url)
+    yield place
+    place.engine.dispose()

@@ -1,0 +1,72 @@
+"""The audit trail's hash chain: each event hashes its content and the previous hash."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from engine.errors import AuditTampered
+from engine.runs import AuditEvent
+
+GENESIS = "0" * 64
+
+
+def canonical_json(data: Any) -> str:
+    """JSON with sorted keys and no spaces: the same data always gives the same text."""
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                      default=str)
+
+
+def _stamp(value: dt.datetime) -> str:
+    if value.tzinfo is not None:
+        value = value.astimezone(dt.UTC).replace(tzinfo=None)
+    return value.isoformat(timespec="microseconds")
+
+
+def event_hash(prev_hash: str, seq: int, run_id: int | None, step: str | None,
+               attempt: int | None, event: str, actor: str | None, at: dt.datetime,
+               recorded_at: dt.datetime, data: str) -> str:
+    """SHA-256 over the previous hash and every field of the event."""
+    content = "\x1f".join((prev_hash, str(seq), "" if run_id is None else str(run_id),
+                           step or "", "" if attempt is None else str(attempt), event,
+                           actor or "", _stamp(at), _stamp(recorded_at), data))
+    return hashlib.sha256(content.encode("utf-8")).hexdigest()
+
+
+def recompute(event: AuditEvent, prev_hash: str) -> str:
+    """The hash an event should carry after ``prev_hash``."""
+    return event_hash(prev_hash, event.seq, event.run_id, event.step, event.attempt,
+                      event.event, event.actor, event.at, event.recorded_at, event.data)
+
+
+def verify_chain(events: Iterable[AuditEvent], head_seq: int, head_hash: str) -> int:
+    """Check a whole chain in seq order against the stored head; return the event count.
+
+    Raises AuditTampered naming the first event that does not fit.
+    """
+    prev = GENESIS
+    expected_seq = 1
+    count = 0
+    for event in events:
+        if event.seq != expected_seq:
+            missing = "missing" if event.seq > expected_seq else "repeated"
+            raise AuditTampered(f"audit trail broken at event {event.seq}: event "
+                                f"{expected_seq} is {missing} (deleted or reordered)")
+        if event.prev_hash != prev:
+            raise AuditTampered(f"audit trail broken at event {event.seq}: it does not follow "
+                                f"event {event.seq - 1} (an event was deleted, swapped or "
+                                "edited before it)")
+        if recompute(event, prev) != event.hash:
+            raise AuditTampered(f"audit trail broken at event {event.seq} ({event.event}, run "
+                                f"{event.run_id}): its content was changed after it was "
+                                "written")
+        prev = event.hash
+        expected_seq += 1
+        count += 1
+    if count != head_seq or prev != (head_hash if head_seq else GENESIS):
+        raise AuditTampered(f"audit trail broken after event {count}: the trail should end at "
+                            f"event {head_seq} (events at the end were deleted or replaced)")
+    return count

@@ -1,0 +1,42 @@
+"""Periods a run reports on: ``2025``, ``2025-Q4``, ``2025-12``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from engine.errors import AlurError
+from engine.spec import SopSpec
+
+PERIOD_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9./_-]{0,99}$")
+
+
+class PeriodError(AlurError, ValueError):
+    """A period cannot be used."""
+
+
+def period_of(every: str, day: dt.date, which: str = "current") -> str:
+    """The period of ``day`` (or the one before it, for ``which == "previous"``)."""
+    if every == "year":
+        return str(day.year - (which == "previous"))
+    if every == "quarter":
+        index = day.year * 4 + (day.month - 1) // 3 - (which == "previous")
+        return f"{index // 4}-Q{index % 4 + 1}"
+    index = day.year * 12 + day.month - 1 - (which == "previous")
+    return f"{index // 12}-{index % 12 + 1:02d}"
+
+
+def default_period(spec: SopSpec, now: dt.datetime) -> str:
+    """The period a run started now reports on, as the SOP's ``start`` block says."""
+    if spec.start is None:
+        raise PeriodError(f"SOP `{spec.id}` has no `start:` block, so give --period (for "
+                          "example 2026, 2026-Q4, 2026-11 or a register number)")
+    return period_of(spec.start.every, now.date(), spec.start.period)
+
+
+def check_period(period: str) -> str:
+    """A period as given on the command line, checked."""
+    if not PERIOD_PATTERN.match(period):
+        raise PeriodError(f"period `{period}` must be letters, digits and . / _ - (for example "
+                          "2025, 2025-Q4, 2025-12 or 470/123)")
+    return period

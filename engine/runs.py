@@ -1,0 +1,103 @@
+"""Runs of an SOP and their steps: mutable instances that refer to a frozen spec."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+ACTIVE = "active"
+COMPLETED = "completed"
+CANCELLED = "cancelled"
+RUN_STATUSES = (ACTIVE, COMPLETED, CANCELLED)
+
+# Audit event kinds
+RUN_STARTED = "run_started"
+STEP_ACTIVATED = "step_activated"
+STEP_COMPLETED = "step_completed"
+STEP_REASSIGNED = "step_reassigned"
+RUN_CANCELLED = "run_cancelled"
+RUN_COMPLETED = "run_completed"
+REMINDER_SENT = "reminder_sent"
+REMINDER_FAILED = "reminder_failed"
+EVENT_KINDS = (RUN_STARTED, STEP_ACTIVATED, STEP_COMPLETED, STEP_REASSIGNED, RUN_CANCELLED,
+               RUN_COMPLETED, REMINDER_SENT, REMINDER_FAILED)
+
+
+@dataclass(slots=True)
+class Run:
+    """One run of an SOP for a unit and a period, pinned to the SOP content it started with.
+
+    ``state`` is the state machine's state: the active activity id, an end
+    state ``end:<result>``, or ``cancelled``.
+    """
+
+    id: int
+    sop_id: str
+    sop_hash: str
+    unit: str
+    period: str
+    status: str
+    state: str
+    started_at: dt.datetime
+    started_by: str | None
+    result: str | None = None
+    finished_at: dt.datetime | None = None
+    cancel_reason: str | None = None
+    version: int = 0
+
+    @property
+    def is_active(self) -> bool:
+        """True while steps can still happen."""
+        return self.status == ACTIVE
+
+
+@dataclass(slots=True)
+class StepRun:
+    """One attempt of one activity in a run (a rework loop makes a new attempt)."""
+
+    id: int
+    run_id: int
+    activity_id: str
+    attempt: int
+    actor: str
+    status: str
+    activated_at: dt.datetime
+    due_at: dt.datetime | None
+    assignees: tuple[str, ...] = ()
+    completed_at: dt.datetime | None = None
+    completed_by: str | None = None
+    recorded_at: dt.datetime | None = None
+    outcome: str | None = None
+    note: str | None = None
+    version: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class NewEvent:
+    """An audit event about to be appended (the store gives it its seq and hashes)."""
+
+    run_id: int | None
+    event: str
+    actor: str | None
+    at: dt.datetime
+    step: str | None = None
+    attempt: int | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEvent:
+    """A stored audit event with its place in the hash chain."""
+
+    seq: int
+    run_id: int | None
+    step: str | None
+    attempt: int | None
+    event: str
+    actor: str | None
+    at: dt.datetime
+    recorded_at: dt.datetime
+    data: str  # canonical JSON text, hashed as stored
+    prev_hash: str
+    hash: str

@@ -1,0 +1,174 @@
+"""The one place where concrete parts are wired: settings, roster, calendar, database, clock.
+
+Everything is built on first use, so a command pays only for what it touches.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from engine.errors import AlurError
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from engine.calendar import WorkCalendar
+    from engine.clock import Clock
+    from engine.loader import LoadedSop
+    from engine.roster import Roster
+    from engine.services import Env
+    from runners.settings import Settings
+    from storage.store import SqlStore
+
+T = TypeVar("T")
+ROSTER_FILE = "roster.yaml"
+
+
+class TimeError(AlurError, ValueError):
+    """A time given on the command line cannot be read."""
+
+
+class App:
+    """What commands need, resolved from the options and the workspace."""
+
+    def __init__(self, workspace: Path, db_option: str | None = None,
+                 user: str | None = None) -> None:
+        self.workspace = workspace
+        self.db_option = db_option
+        self.user = user
+
+    @cached_property
+    def settings(self) -> Settings:
+        """alur.toml (defaults when there is none)."""
+        from runners.settings import load_settings
+
+        return load_settings(self.workspace)
+
+    @cached_property
+    def roster(self) -> Roster:
+        """roster.yaml of the workspace."""
+        from engine.roster_loader import load_roster
+
+        return load_roster(self.workspace / ROSTER_FILE)
+
+    @cached_property
+    def calendar(self) -> WorkCalendar:
+        """The working-time calendar of alur.toml."""
+        from runners.settings import build_calendar
+
+        return build_calendar(self.settings)
+
+    @cached_property
+    def tz(self) -> dt.tzinfo:
+        """The workspace's time zone."""
+        from zoneinfo import ZoneInfo
+
+        return ZoneInfo(self.settings.timezone)
+
+    @cached_property
+    def clock(self) -> Clock:
+        """The system clock, or a fixed one from ALUR_NOW (for tests and rehearsals)."""
+        from engine.clock import FixedClock, SystemClock
+
+        fixed = os.environ.get("ALUR_NOW")
+        if fixed:
+            return FixedClock(self.parse_time(fixed, "ALUR_NOW", clock=False))
+        return SystemClock()
+
+    @cached_property
+    def database_url(self) -> str:
+        """--db, ALUR_DATABASE_URL, alur.toml, else SQLite in the workspace."""
+        from runners.settings import resolve_database_url
+
+        return resolve_database_url(self.settings, self.db_option)
+
+    @cached_property
+    def db(self) -> Engine:
+        """The database, migrated to the current schema on first use."""
+        from storage.db import open_database
+
+        return open_database(self.database_url)
+
+    @cached_property
+    def env(self) -> Env:
+        """Calendar, roster and clock for the use cases."""
+        from engine.services import Env
+
+        return Env(self.calendar, self.roster, self.clock)
+
+    @property
+    def sops_dir(self) -> Path:
+        """The workspace's sops/ folder."""
+        return self.workspace / "sops"
+
+    def sop(self, sop_id: str) -> LoadedSop:
+        """The SOP with this id from the workspace's sops/."""
+        from engine.catalog import find_sop
+
+        return find_sop(self.sops_dir, sop_id)
+
+    def close(self) -> None:
+        """Close the database connections this invocation opened."""
+        if "db" in self.__dict__:
+            self.db.dispose()
+
+    def now(self) -> dt.datetime:
+        """The current time (aware)."""
+        return self.clock.now()
+
+    def parse_time(self, text: str, option: str = "--at", clock: bool = True) -> dt.datetime:
+        """ISO 8601 in the workspace's zone (a date alone is 00:00 local)."""
+        value = text.strip()
+        try:
+            if len(value) == 10:
+                parsed = dt.datetime.combine(dt.date.fromisoformat(value), dt.time())
+            else:
+                parsed = dt.datetime.fromisoformat(value)
+        except ValueError:
+            raise TimeError(f"{option} `{text}` is not a time; write ISO 8601 such as "
+                            "2026-01-05T09:30 or 2026-01-05") from None
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=self.tz)
+        return parsed
+
+    def write(self, use_case: Callable[[SqlStore], T]) -> T:
+        """Run a use case in one write transaction; commit when it returns."""
+        from storage.store import UnitOfWork
+
+        unit = UnitOfWork(self.db)
+        with unit as store:
+            result = use_case(store)
+            unit.commit()
+        return result
+
+    def read(self, query: Callable[[SqlStore], T]) -> T:
+        """Run queries in one read transaction."""
+        from storage.store import UnitOfWork
+
+        with UnitOfWork(self.db, write=False) as store:
+            return query(store)
+
+    def local(self, value: dt.datetime | None, seconds: bool = False) -> str:
+        """An instant as people read it: ``2026-01-05 09:30`` in the workspace's zone."""
+        if value is None:
+            return "-"
+        return value.astimezone(self.tz).strftime("%Y-%m-%d %H:%M" + (":%S" if seconds else ""))
+
+
+def make_app(ctx: Any) -> App:
+    """The App of a click context (built once per invocation)."""
+    from runners.cli import options
+
+    opts = options(ctx)
+    root = ctx.find_root()
+    app = getattr(root, "alur_app", None)
+    if app is None:
+        app = App(opts.workspace_dir, opts.db, opts.acting_user)
+        root.alur_app = app
+        root.call_on_close(app.close)
+    return app

@@ -1,0 +1,104 @@
+"""Opening the database: SQLite (WAL, immediate write transactions) or PostgreSQL by URL.
+
+The schema is owned by Alembic (``storage/migrations``); ``open_database``
+upgrades an empty or older database to the current revision on first use.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, ProgrammingError
+
+from engine.errors import AlurError
+
+HEAD_REVISION = "0001"  # tests check this is Alembic's head
+
+
+class DatabaseError(AlurError, RuntimeError):
+    """The database cannot be opened or is not Alur's."""
+
+
+def _sqlite_setup(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection: Any) -> None:
+        # Writers take the lock at BEGIN, so two writers queue instead of failing
+        # later on a lock upgrade; readers use a plain deferred BEGIN.
+        mode = connection.get_execution_options().get("alur_write", True)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if mode else "BEGIN")
+
+
+def make_engine(url: str) -> Engine:
+    """An Engine for ``url`` with Alur's settings; a clear error for a bad URL."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise DatabaseError(f"cannot read database URL `{url}`; use for example "
+                            "sqlite:///alur.db or postgresql+psycopg://user@host/db") from None
+    if parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    try:
+        if parsed.get_backend_name() == "sqlite":
+            engine = create_engine(parsed, connect_args={"timeout": 30})
+            _sqlite_setup(engine)
+        else:
+            engine = create_engine(parsed, pool_pre_ping=True)
+    except (NoSuchModuleError, ImportError) as exc:
+        raise DatabaseError(f"no driver for `{parsed.drivername}` ({exc}); for PostgreSQL "
+                            "install alur[postgres]") from None
+    return engine
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The Alembic revision of the database, None when it has no schema yet."""
+    with engine.connect().execution_options(alur_write=False) as connection:
+        try:
+            return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        except (OperationalError, ProgrammingError):
+            connection.rollback()
+            return None
+
+
+def upgrade(engine: Engine) -> str:
+    """Migrate the database to the current schema (Alembic ``upgrade head``)."""
+    from pathlib import Path
+
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(Path(__file__).with_name("migrations")))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+    return HEAD_REVISION
+
+
+def open_database(url: str, migrate: bool = True) -> Engine:
+    """Open the database and bring its schema up to date when it is behind."""
+    engine = make_engine(url)
+    try:
+        revision = current_revision(engine)
+    except OperationalError as exc:
+        raise DatabaseError(f"cannot open the database {make_url(url).render_as_string()}: "
+                            f"{str(exc.orig).strip()}") from None
+    if revision != HEAD_REVISION:
+        if revision is not None and revision > HEAD_REVISION:
+            raise DatabaseError(f"the database is at schema {revision}, newer than this Alur "
+                                f"({HEAD_REVISION}); upgrade Alur")
+        if not migrate:
+            raise DatabaseError("the database schema is not current; run `alur db upgrade`")
+        upgrade(engine)
+    return engine

@@ -1,0 +1,178 @@
+"""A newcomer's LAKIP run through the CLI, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import Result
+
+from tests.conftest import run_cli
+
+# Who completes each LAKIP step in the workspace `alur init` makes (sample roster)
+PEOPLE = ["camat", "sekcam", "kasi-tapem", "sekcam", "staf-1", "camat", "camat", "sekcam",
+          "camat", "camat", "staf-2", "staf-2", "staf-2"]
+
+
+class Newcomer:
+    """Runs `alur` in one workspace and database, with the clock set by ALUR_NOW."""
+
+    def __init__(self, workspace: Path, db_url: str) -> None:
+        self.workspace = workspace
+        self.db_url = db_url
+        self.now = dt.datetime(2026, 1, 5, 8, 0)  # Monday, 08:00 WIB
+
+    def __call__(self, *args: str, ok: bool = True) -> Result:
+        env = {"ALUR_NOW": self.now.isoformat(timespec="minutes"), "ALUR_USER": ""}
+        result = run_cli(*args, "--workspace", str(self.workspace), "--db", self.db_url,
+                         env=env)
+        if ok:
+            assert result.exit_code == 0, f"{args}: {result.output}"
+        return result
+
+    def later(self, minutes: int) -> None:
+        self.now += dt.timedelta(minutes=minutes)
+
+
+@pytest.fixture
+def newcomer(tmp_path: Path, db_url: str) -> Newcomer:
+    workspace = tmp_path / "kecamatan"
+    result = run_cli("init", str(workspace), "--db", db_url)
+    assert result.exit_code == 0, result.output
+    assert "created  roster.yaml" in result.stdout
+    return Newcomer(workspace, db_url)
+
+
+def play(alur: Newcomer) -> None:
+    """All 13 steps; step 4 takes 90 minutes (over its 60), one correction at step 6."""
+    started = alur("run", "start", "pengumpulan-data-kinerja", "--period", "2025",
+                   "--as", "camat")
+    assert started.stdout.startswith("Started run 1: SOP Pengumpulan Data Kinerja, unit "
+                                     "darangdan, period 2025\n")
+    for number, person in enumerate(PEOPLE, start=1):
+        alur.later(90 if number == 4 else 30)
+        if number == 6:
+            back = alur("step", "complete", "1", "--as", "camat", "--outcome", "tidak",
+                        "--note", "Capaian IKU belum lengkap")
+            assert "(Tidak)" in back.stdout and "Active step: 5. Membuat draft Lakip " \
+                "(attempt 2)" in back.stdout
+            alur.later(30)
+            alur("step", "complete", "1", "draft", "--as", "staf-1")
+            alur.later(30)
+        done = alur("step", "complete", "1", "--as", person,
+                    *(["--outcome", "Ya"] if number == 6 else []))
+    assert done.stdout.endswith("Run 1 is complete (selesai).\n")
+
+
+def test_the_newcomers_lakip_run(newcomer: Newcomer, tmp_path: Path) -> None:
+    play(newcomer)
+    shown = json.loads(newcomer("run", "show", "1", "--json").stdout)
+    assert (shown["status"], shown["result"], shown["period"]) == ("completed", "selesai",
+                                                                   "2025")
+    steps = shown["steps"]
+    assert len(steps) == 15
+    assert [(s["id"], s["attempt"]) for s in steps][4:8] == [
+        ("draft", 1), ("koreksi", 1), ("draft", 2), ("koreksi", 2)]
+    assert [s["completed_by"] for s in steps] == [*PEOPLE[:5], "camat", "staf-1", *PEOPLE[5:]]
+    analysis = steps[3]
+    assert (analysis["standard_minutes"], analysis["actual_minutes"],
+            analysis["overdue"]) == (60, 90, True)
+    assert steps[0]["activated_at"] == "2026-01-05T08:00:00+07:00"
+    text = newcomer("run", "show", "1").stdout
+    assert "selesai (selesai)" in text and "Menganalis dan mengevaluasi" in text
+
+    events = json.loads(newcomer("history", "--run", "1", "--format", "json").stdout)
+    assert len(events) == 32
+    assert [e["event"] for e in events][:3] == ["run_started", "step_activated",
+                                                "step_completed"]
+    assert events[-1]["event"] == "run_completed"
+    correction = next(e for e in events if e["data"].get("outcome") == "Tidak")
+    assert correction["actor"] == "camat"
+    assert correction["data"]["note"] == "Capaian IKU belum lengkap"
+    rows = list(csv.reader(io.StringIO(newcomer("history", "--format", "csv").stdout)))
+    assert rows[0][:5] == ["seq", "run", "step", "attempt", "event"] and len(rows) == 33
+    only_camat = json.loads(newcomer("history", "--actor", "camat", "--event",
+                                     "step_completed", "--format", "json").stdout)
+    assert len(only_camat) == 6
+    assert "step_completed" in newcomer("history", "--sop", "pengumpulan-data-kinerja").stdout
+
+    report = json.loads(newcomer("report", "1", "--format", "json").stdout)
+    assert report["steps_counted"] == 15
+    assert report["total_standard_minutes"] == 723 + 120
+    assert report["steps_over"] == 2  # step 1 (30 of 3 minutes) and step 4 (90 of 60)
+    assert report["total_actual_minutes"] == sum(s["actual_minutes"] for s in report["steps"])
+    table = newcomer("report", "1").stdout
+    assert "2 dari 15 langkah melebihi waktu baku" in table
+    out = tmp_path / "laporan.xlsx"
+    assert newcomer("report", "1", "--format", "xlsx", "-o", str(out)).exit_code == 0
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(out).active
+    assert sheet is not None
+    assert sheet.cell(8, 2).value == "Menganalis dan mengevaluasi data dan informasi kinerja " \
+                                     "yg terkumpul"
+    assert sheet.cell(8, 7).value == 90
+    csv_rows = list(csv.reader(io.StringIO(newcomer("report", "1", "--format", "csv").stdout)))
+    assert csv_rows[-1][2] == "TOTAL" and csv_rows[-1][6] == "843"
+
+    verified = newcomer("audit", "verify")
+    assert verified.stdout == "Audit trail intact: 32 events checked, every hash matches.\n"
+
+
+def one_line_error(result: Result, words: str) -> None:
+    assert result.exit_code == 1, result.output
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("Error: "), result.stderr
+    assert words in result.stderr, result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_mistakes_get_one_line_errors(newcomer: Newcomer) -> None:
+    newcomer("run", "start", "pengumpulan-data-kinerja", "--as", "camat")
+    newcomer.later(5)
+    one_line_error(newcomer("step", "complete", "1", "--as", "staf-1", ok=False),
+                   "staf-1 may not complete step `perintah`")
+    one_line_error(newcomer("step", "complete", "1", "--as", "camat", "--outcome", "Ya",
+                            ok=False), "not a decision")
+    one_line_error(newcomer("step", "complete", "1", "format", "--as", "sekcam", ok=False),
+                   "step `format` (no. 2) is not active in run 1")
+    one_line_error(newcomer("step", "complete", "7", "--as", "camat", ok=False), "no run `7`")
+    one_line_error(newcomer("step", "complete", "1", "--as", "camat", "--at",
+                            "2026-01-06T08:00", ok=False), "is in the future")
+    one_line_error(newcomer("step", "complete", "1", "--as", "camat", "--at", "kemarin",
+                            ok=False), "--at `kemarin` is not a time")
+    one_line_error(newcomer("step", "complete", "1", ok=False), "say who is completing")
+    one_line_error(newcomer("run", "start", "pengumpulan-data-kinerja", "--as", "camat",
+                            ok=False), "exists already: run 1")
+    one_line_error(newcomer("run", "start", "pengumpulan-data", "--as", "camat", ok=False),
+                   "did you mean `pengumpulan-data-kinerja`?")
+    one_line_error(newcomer("run", "start", "pengumpulan-data-kinerja", "--unit", "wanayasa",
+                            "--period", "2024", "--as", "camat", ok=False),
+                   "no unit `wanayasa`")
+    newcomer("run", "cancel", "1", "--reason", "Salah periode", "--as", "camat")
+    one_line_error(newcomer("step", "complete", "1", "--as", "camat", ok=False),
+                   "run 1 is cancelled")
+    assert json.loads(newcomer("run", "list", "--json").stdout)[0]["status"] == "cancelled"
+
+
+def test_inbox_overdue_and_reassign(newcomer: Newcomer) -> None:
+    newcomer("run", "start", "pengumpulan-data-kinerja", "--as", "camat")
+    newcomer("step", "complete", "1", "--as", "camat")
+    newcomer("step", "complete", "1", "--as", "sekcam")
+    mine = json.loads(newcomer("inbox", "--as", "kasi-tapem", "--json").stdout)
+    assert [(x["run"], x["step"]) for x in mine] == [(1, "himpun")]
+    assert json.loads(newcomer("inbox", "--as", "staf-1", "--json").stdout) == []
+    assert newcomer("inbox", "--as", "staf-1").stdout == "Nothing waits for staf-1.\n"
+    assert newcomer("overdue").stdout == "No step is overdue.\n"
+    newcomer.later(120)  # 60 minutes standard time: due 09:00, now 10:00
+    late = json.loads(newcomer("overdue", "--json").stdout)
+    assert late == [{"run": 1, "step": "himpun", "actor": "kasi",
+                     "assignees": ["kasubbag-perencanaan", "kasi-tapem"],
+                     "due_at": "2026-01-05T09:00:00+07:00", "late_minutes": 60}]
+    moved = newcomer("step", "reassign", "1", "himpun", "--to", "kasi-tapem", "--as",
+                     "sekcam")
+    assert moved.stdout == "Step `himpun` of run 1 now goes to kasi-tapem.\n"
+    assert json.loads(newcomer("overdue", "--json").stdout)[0]["assignees"] == ["kasi-tapem"]
