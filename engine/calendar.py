@@ -14,13 +14,11 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from fractions import Fraction
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-import holidays
 
 from engine.durations import Duration
 
@@ -105,6 +103,29 @@ def _micros(delta: timedelta) -> int:
     return delta // _MICROSECOND
 
 
+HolidaySource = Callable[[str, tuple[str, ...], int], Mapping[date, str]]
+
+
+def package_holidays(country: str, categories: tuple[str, ...], year: int) -> dict[date, str]:
+    """National holidays and cuti bersama of ``year`` from the `holidays` package.
+
+    Names are in the country's own language, not the server's locale.
+    """
+    import holidays
+
+    try:
+        probe = holidays.country_holidays(country, categories=categories)
+    except NotImplementedError as error:
+        raise ValueError(f"no holiday list for country `{country}`; use a code such as ID, "
+                         "or an empty string for none") from error
+    except ValueError as error:
+        raise ValueError(f"holiday categories {list(categories)} for `{country}`: "
+                         f"{error}") from error
+    listed = holidays.country_holidays(country, categories=categories, years=year,
+                                       language=probe.default_language)
+    return dict(listed.items())
+
+
 class WorkCalendar:
     """Working time of one organisation: weekly hours, overrides and holidays in one zone."""
 
@@ -117,6 +138,7 @@ class WorkCalendar:
         categories: Sequence[str] = ("public", "government"),
         extra_holidays: Iterable[date] = (),
         removed_holidays: Iterable[date] = (),
+        holiday_source: HolidaySource | None = None,
     ) -> None:
         try:
             self.tz = ZoneInfo(timezone)
@@ -137,18 +159,9 @@ class WorkCalendar:
                              + ", ".join(day.isoformat() for day in both))
         self._country = country
         self._categories = tuple(categories)
-        self._language: str | None = None
-        if country:
-            try:
-                probe = holidays.country_holidays(country, categories=self._categories)
-            except NotImplementedError as error:
-                raise ValueError(f"no holiday list for country `{country}`; use a code "
-                                 "such as ID, or an empty string for none") from error
-            except ValueError as error:
-                raise ValueError(f"holiday categories {list(self._categories)} for "
-                                 f"`{country}`: {error}") from error
-            # Names in the country's own language, not the server's locale.
-            self._language = probe.default_language
+        self._holiday_source = holiday_source or package_holidays
+        if country and holiday_source is None:
+            package_holidays(country, self._categories, 2000)  # check the country early
         self._national: dict[int, dict[date, str]] = {}
         self._spans: dict[date, tuple[_Interval, ...]] = {}
         self._totals: dict[date, timedelta] = {}
@@ -162,10 +175,8 @@ class WorkCalendar:
         if self._country:
             national = self._national.get(day.year)
             if national is None:
-                listed = holidays.country_holidays(
-                    self._country, categories=self._categories, years=day.year,
-                    language=self._language)
-                national = self._national[day.year] = dict(listed.items())
+                national = self._national[day.year] = dict(
+                    self._holiday_source(self._country, self._categories, day.year))
             name = national.get(day)
             if name:
                 return name

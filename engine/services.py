@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from engine.calendar import WorkCalendar
 from engine.clock import Clock
 from engine.errors import InvalidTime, NotAllowed, RunFinished, StepNotActive
-from engine.loader import LoadedSop, load_sop_text
+from engine.loader import LoadedSop
 from engine.machine import machine_for
 from engine.ports import RunStore
 from engine.roster import Person, Roster, Unit
@@ -32,8 +32,7 @@ from engine.runs import (
     StepRun,
 )
 from engine.spec import END, ActivitySpec, SopSpec
-
-_SPECS: dict[str, SopSpec] = {}
+from engine.spec_cache import remember_spec, spec_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,21 +51,6 @@ class Transition:
     run: Run
     step: StepRun | None
     activated: StepRun | None
-
-
-def spec_of(store: RunStore, sha256: str) -> SopSpec:
-    """The spec of a stored SOP content, parsed once per process."""
-    spec = _SPECS.get(sha256)
-    if spec is None:
-        if len(_SPECS) > 256:
-            _SPECS.clear()
-        spec = _SPECS[sha256] = load_sop_text(store.sop_text(sha256)).spec
-    return spec
-
-
-def remember_spec(loaded: LoadedSop) -> None:
-    """Put a freshly loaded SOP in the spec cache."""
-    _SPECS.setdefault(loaded.sha256, loaded.spec)
 
 
 def _when(env: Env, at: dt.datetime | None, not_before: dt.datetime | None,

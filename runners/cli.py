@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -19,14 +18,14 @@ import click
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-@dataclass
 class Options:
     """The options every command shares, wherever they were given on the line."""
 
-    workspace: str | None = None
-    db: str | None = None
-    user: str | None = None
-    debug: bool = False
+    def __init__(self) -> None:
+        self.workspace: str | None = None
+        self.db: str | None = None
+        self.user: str | None = None
+        self.debug = False
 
     @property
     def workspace_dir(self) -> Path:

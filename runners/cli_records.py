@@ -20,7 +20,7 @@ EVENT_KINDS = ["run_started", "step_activated", "step_completed", "step_reassign
 
 def open_steps(app: App) -> list[dict[str, Any]]:
     """Every active step with what people need to know about it."""
-    from engine.services import spec_of
+    from engine.spec_cache import spec_of
     from engine.views import late_minutes
     from storage.queries import active_steps
 
@@ -178,7 +178,7 @@ def _describe(data: dict[str, Any]) -> str:
 @click.pass_context
 def report(ctx: click.Context, run_id: int, fmt: str, output: Path | None) -> None:
     """Planned vs actual working time per step of a run (the mutu baku Waktu vs reality)."""
-    from engine.services import spec_of
+    from engine.spec_cache import spec_of
     from engine.views import report_data, report_rows
     from runners.reports import report_csv, report_table, write_xlsx
 

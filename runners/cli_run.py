@@ -131,7 +131,7 @@ def list_runs(ctx: click.Context, sop: str | None, status: str | None, period: s
 @click.pass_context
 def show(ctx: click.Context, run_id: int, as_json: bool) -> None:
     """Show a run: each step with status, who, times, standard vs actual working time."""
-    from engine.services import spec_of
+    from engine.spec_cache import spec_of
     from engine.views import run_data
 
     app = app_of(ctx)
@@ -202,7 +202,9 @@ def complete(ctx: click.Context, run_id: int, step_id: str | None, outcome: str 
                    "result": done.run.result,
                    "active_step": done.activated.activity_id if done.activated else None})
         return
-    spec = app.read(lambda store: services.spec_of(store, done.run.sop_hash))
+    from engine.spec_cache import spec_of
+
+    spec = app.read(lambda store: spec_of(store, done.run.sop_hash))
     activity = spec.activity(finished.activity_id)
     chosen = f" ({finished.outcome})" if finished.outcome else ""
     click.echo(f"Completed step {activity.no}. {activity.name}{chosen} by "

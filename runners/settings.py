@@ -323,6 +323,7 @@ def resolve_database_url(settings: Settings, option: str | None) -> str:
 def build_calendar(settings: Settings) -> WorkCalendar:
     """The working-time calendar that the [calendar] settings describe."""
     from engine.calendar import HoursOverride, WorkCalendar
+    from runners.holiday_cache import cached_holidays
 
     c = settings.calendar
     try:
@@ -330,7 +331,7 @@ def build_calendar(settings: Settings) -> WorkCalendar:
             timezone=settings.timezone, hours=c.hours,
             overrides=[HoursOverride(o.start, o.until, o.name, o.hours) for o in c.overrides],
             country=c.country, categories=c.categories, extra_holidays=c.extra_holidays,
-            removed_holidays=c.removed_holidays)
+            removed_holidays=c.removed_holidays, holiday_source=cached_holidays)
     except ValueError as exc:
         file = str(settings.workspace / SETTINGS_FILE)
         raise ConfigError.at(file, 1, 1, f"[calendar]: {exc}") from None

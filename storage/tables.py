@@ -1,131 +1,118 @@
-"""The database schema (SQLAlchemy 2.0 declarative). Alembic migrations create it.
+"""The database schema as SQLAlchemy Core tables. Alembic migrations create it.
 
-Times are stored as naive UTC (``DateTime`` without zone) on every database;
-``storage.convert`` turns them into aware datetimes at the edge.
+Every statement Alur runs is Core (``select()``, ``insert()``, ``update()``),
+so the tables are plain ``Table`` objects: importing the ORM only to declare
+them would add ~150 ms to every command (see bench/RESULTS.md). Times are
+stored as naive UTC (``DateTime`` without zone) on every database;
+``storage.store`` turns them into aware datetimes at the edge.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Column,
     DateTime,
     ForeignKey,
     Index,
     Integer,
+    MetaData,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+metadata = MetaData()
+SEQ = BigInteger().with_variant(Integer(), "sqlite")
 
-class Base(DeclarativeBase):
-    """Base of all tables."""
+# Every distinct content of an SOP a run was started from.
+sop_versions = Table(
+    "sop_versions", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("sop_id", String(200), nullable=False, index=True),
+    Column("sha256", String(64), nullable=False, unique=True),
+    Column("text", Text, nullable=False),
+    Column("path", Text, nullable=False),
+    Column("stored_at", DateTime, nullable=False),
+)
 
+# One run of an SOP for a unit and a period.
+runs = Table(
+    "runs", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("sop_id", String(200), nullable=False),
+    Column("sop_version_id", Integer, ForeignKey("sop_versions.id"), nullable=False),
+    Column("unit", String(200), nullable=False),
+    Column("period", String(100), nullable=False),
+    Column("status", String(20), nullable=False, index=True),
+    Column("state", String(220), nullable=False),
+    Column("result", String(200)),
+    Column("started_at", DateTime, nullable=False),
+    Column("started_by", String(200)),
+    Column("finished_at", DateTime),
+    Column("cancel_reason", Text),
+    Column("version", Integer, nullable=False),
+    UniqueConstraint("sop_id", "unit", "period", name="uq_run_sop_unit_period"),
+)
 
-class SopVersion(Base):
-    """Every distinct content of an SOP a run was started from."""
+# One attempt of one activity in a run.
+step_runs = Table(
+    "step_runs", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("run_id", Integer, ForeignKey("runs.id"), nullable=False, index=True),
+    Column("activity_id", String(200), nullable=False),
+    Column("attempt", Integer, nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("assignees", JSON, nullable=False),
+    Column("activated_at", DateTime, nullable=False),
+    Column("due_at", DateTime),
+    Column("completed_at", DateTime),
+    Column("completed_by", String(200)),
+    Column("recorded_at", DateTime),
+    Column("outcome", String(200)),
+    Column("note", Text),
+    Column("version", Integer, nullable=False),
+    UniqueConstraint("run_id", "activity_id", "attempt", name="uq_step_attempt"),
+    Index("ix_step_runs_active_due", "status", "due_at"),
+)
 
-    __tablename__ = "sop_versions"
+# Who a person was (name, NIP, roles) when they took part in a run.
+people = Table(
+    "people", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("unit", String(200), nullable=False),
+    Column("person_id", String(200), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("nip", String(40)),
+    Column("roles", JSON, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("seen_at", DateTime, nullable=False),
+    UniqueConstraint("unit", "person_id", "sha256", name="uq_person_version"),
+)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    sop_id: Mapped[str] = mapped_column(String(200), index=True)
-    sha256: Mapped[str] = mapped_column(String(64), unique=True)
-    text: Mapped[str] = mapped_column(Text)
-    path: Mapped[str] = mapped_column(Text)
-    stored_at: Mapped[dt.datetime] = mapped_column(DateTime)
+# The append-only audit trail, each event chained to the one before by its hash.
+audit_events = Table(
+    "audit_events", metadata,
+    Column("seq", SEQ, primary_key=True, autoincrement=False),
+    Column("run_id", Integer, index=True),
+    Column("step", String(200)),
+    Column("attempt", Integer),
+    Column("event", String(40), nullable=False),
+    Column("actor", String(200)),
+    Column("at", DateTime, nullable=False),
+    Column("recorded_at", DateTime, nullable=False),
+    Column("data", Text, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+)
 
-
-class RunRow(Base):
-    """One run of an SOP for a unit and a period."""
-
-    __tablename__ = "runs"
-    __table_args__ = (UniqueConstraint("sop_id", "unit", "period", name="uq_run_sop_unit_period"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    sop_id: Mapped[str] = mapped_column(String(200))
-    sop_version_id: Mapped[int] = mapped_column(ForeignKey("sop_versions.id"))
-    unit: Mapped[str] = mapped_column(String(200))
-    period: Mapped[str] = mapped_column(String(100))
-    status: Mapped[str] = mapped_column(String(20), index=True)
-    state: Mapped[str] = mapped_column(String(220))
-    result: Mapped[str | None] = mapped_column(String(200))
-    started_at: Mapped[dt.datetime] = mapped_column(DateTime)
-    started_by: Mapped[str | None] = mapped_column(String(200))
-    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
-    cancel_reason: Mapped[str | None] = mapped_column(Text)
-    version: Mapped[int] = mapped_column(Integer, default=0)
-
-
-class StepRow(Base):
-    """One attempt of one activity in a run."""
-
-    __tablename__ = "step_runs"
-    __table_args__ = (
-        UniqueConstraint("run_id", "activity_id", "attempt", name="uq_step_attempt"),
-        Index("ix_step_runs_active_due", "status", "due_at"),
-    )
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"), index=True)
-    activity_id: Mapped[str] = mapped_column(String(200))
-    attempt: Mapped[int] = mapped_column(Integer)
-    actor: Mapped[str] = mapped_column(String(200))
-    status: Mapped[str] = mapped_column(String(20))
-    assignees: Mapped[list[str]] = mapped_column(JSON)
-    activated_at: Mapped[dt.datetime] = mapped_column(DateTime)
-    due_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
-    completed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
-    completed_by: Mapped[str | None] = mapped_column(String(200))
-    recorded_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
-    outcome: Mapped[str | None] = mapped_column(String(200))
-    note: Mapped[str | None] = mapped_column(Text)
-    version: Mapped[int] = mapped_column(Integer, default=0)
-
-
-class PersonSnapshot(Base):
-    """Who a person was (name, NIP, roles) when they took part in a run."""
-
-    __tablename__ = "people"
-    __table_args__ = (UniqueConstraint("unit", "person_id", "sha256", name="uq_person_version"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    unit: Mapped[str] = mapped_column(String(200))
-    person_id: Mapped[str] = mapped_column(String(200))
-    name: Mapped[str] = mapped_column(Text)
-    nip: Mapped[str | None] = mapped_column(String(40))
-    roles: Mapped[list[str]] = mapped_column(JSON)
-    sha256: Mapped[str] = mapped_column(String(64))
-    seen_at: Mapped[dt.datetime] = mapped_column(DateTime)
-
-
-class AuditEventRow(Base):
-    """An append-only audit event, chained to the one before by its hash."""
-
-    __tablename__ = "audit_events"
-
-    seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"),
-                                     primary_key=True, autoincrement=False)
-    run_id: Mapped[int | None] = mapped_column(Integer, index=True)
-    step: Mapped[str | None] = mapped_column(String(200))
-    attempt: Mapped[int | None] = mapped_column(Integer)
-    event: Mapped[str] = mapped_column(String(40))
-    actor: Mapped[str | None] = mapped_column(String(200))
-    at: Mapped[dt.datetime] = mapped_column(DateTime)
-    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime)
-    data: Mapped[str] = mapped_column(Text)
-    prev_hash: Mapped[str] = mapped_column(String(64))
-    hash: Mapped[str] = mapped_column(String(64))
-
-
-class AuditHead(Base):
-    """The end of the hash chain (one row): appends lock it, so the chain never forks."""
-
-    __tablename__ = "audit_head"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    last_seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
-    last_hash: Mapped[str] = mapped_column(String(64))
+# The end of the hash chain (one row): appends lock it, so the chain never forks.
+audit_head = Table(
+    "audit_head", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("last_seq", SEQ, nullable=False),
+    Column("last_hash", String(64), nullable=False),
+)

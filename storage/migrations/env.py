@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from alembic import context
 
-from storage.tables import Base
+from storage.tables import metadata as target_metadata
 
-target_metadata = Base.metadata
 connection = context.config.attributes.get("connection")
 if connection is None:  # pragma: no cover - Alur always passes its connection
     raise RuntimeError("run migrations through `alur db upgrade`")
