@@ -29,8 +29,10 @@ def report_table(data: dict[str, Any]) -> str:
     """The report for a terminal."""
     from runners.tables import table
 
+    from runners.render_run import STATUS_WORDS
+
     head = (f"Laporan run {data['run']}: {data['sop_title']} — unit {data['unit']}, periode "
-            f"{data['period']}, status {data['status']}"
+            f"{data['period']}, status {STATUS_WORDS.get(data['status'], data['status'])}"
             + (f" ({data['result']})" if data["result"] else ""))
     cells = [[*row[:5], *("-" if v is None else v for v in row[5:8]), row[8]]
              for row in _rows(data)]
