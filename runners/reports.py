@@ -27,9 +27,8 @@ def _summary(data: dict[str, Any]) -> str:
 
 def report_table(data: dict[str, Any]) -> str:
     """The report for a terminal."""
-    from runners.tables import table
-
     from runners.render_run import STATUS_WORDS
+    from runners.tables import table
 
     head = (f"Laporan run {data['run']}: {data['sop_title']} — unit {data['unit']}, periode "
             f"{data['period']}, status {STATUS_WORDS.get(data['status'], data['status'])}"
