@@ -45,14 +45,23 @@ class FastClock:
     """A clock that runs ``speed`` times faster than real time from ``start`` (the demo)."""
 
     def __init__(self, start: dt.datetime, speed: float) -> None:
+        import threading
         import time
 
         self._monotonic = time.monotonic
+        self._lock = threading.Lock()
         self.start = start
         self.speed = speed
         self._origin = time.monotonic()
 
     def now(self) -> dt.datetime:
         """Start plus the elapsed real time times the speed."""
-        elapsed = (self._monotonic() - self._origin) * self.speed
-        return self.start + dt.timedelta(seconds=elapsed)
+        with self._lock:
+            elapsed = (self._monotonic() - self._origin) * self.speed
+            return self.start + dt.timedelta(seconds=elapsed)
+
+    def jump_to(self, at: dt.datetime) -> None:
+        """Skip ahead (over a night or a weekend) and run on from there."""
+        with self._lock:
+            self.start = at
+            self._origin = self._monotonic()

@@ -58,6 +58,15 @@ class RunStore(Protocol):
         """Keep a snapshot of who the person is (name, NIP, roles) when they act."""
         ...
 
+    def add_reminder(self, run_id: int, step_run_id: int, level: int, due_at: dt.datetime,
+                     now: dt.datetime) -> int:
+        """Owe a reminder, in the same transaction as the change that made it due."""
+        ...
+
+    def retire_reminders(self, step_run_id: int) -> int:
+        """Retire what a step still owes."""
+        ...
+
     def append_events(self, events: Sequence[NewEvent],
                       recorded_at: dt.datetime) -> list[AuditEvent]:
         """Append events to the hash-chained audit trail."""

@@ -101,3 +101,41 @@ class AuditEvent:
     data: str  # canonical JSON text, hashed as stored
     prev_hash: str
     hash: str
+
+
+PENDING = "pending"
+SENDING = "sending"
+SENT = "sent"
+FAILED = "failed"
+RETIRED = "retired"
+REMINDER_STATUSES = (PENDING, SENDING, SENT, FAILED, RETIRED)
+
+
+@dataclass(slots=True)
+class Reminder:
+    """A reminder owed by an active step: level 0 to its holders, 1+ escalations upward."""
+
+    id: int
+    run_id: int
+    step_run_id: int
+    level: int
+    planned_at: dt.datetime  # when the policy planned it (working time)
+    due_at: dt.datetime  # when to try next: the plan, or later after a failed try
+    status: str
+    recipients: tuple[str, ...] = ()
+    channels: tuple[str, ...] = ()
+    attempts: int = 0
+    last_error: str | None = None
+    sent_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """One try to reach one person through one channel."""
+
+    reminder_id: int
+    person_id: str
+    channel: str
+    at: dt.datetime
+    ok: bool
+    detail: str

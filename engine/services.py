@@ -8,8 +8,9 @@ written together or not at all.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from engine import reminder_policy
 from engine.calendar import WorkCalendar
 from engine.clock import Clock
 from engine.errors import InvalidTime, NotAllowed, RunFinished, StepNotActive
@@ -31,17 +32,18 @@ from engine.runs import (
     Run,
     StepRun,
 )
-from engine.spec import END, ActivitySpec, SopSpec
+from engine.spec import END, ActivitySpec, ReminderSpec, SopSpec
 from engine.spec_cache import remember_spec, spec_of
 
 
 @dataclass(frozen=True, slots=True)
 class Env:
-    """What the use cases need besides storage: the calendar, the roster and the clock."""
+    """What the use cases need besides storage: calendar, roster, clock, reminder defaults."""
 
     calendar: WorkCalendar
     roster: Roster
     clock: Clock
+    reminder_defaults: ReminderSpec = field(default_factory=ReminderSpec)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,22 +91,33 @@ def _activate(store: RunStore, env: Env, spec: SopSpec, run: Run, unit: Unit,
                    attempt=store.last_attempt(run.id, activity.id) + 1, actor=actor.slug,
                    status=ACTIVE, activated_at=at, due_at=due, assignees=assignees)
     step.id = store.add_step(step)
+    planned = reminder_policy.first(spec, reminder_policy.StepTiming(actor.slug, at, due))
+    if planned is not None:
+        store.add_reminder(run.id, step.id, planned.level, planned.at, env.clock.now())
     event = NewEvent(run.id, STEP_ACTIVATED, None, at, activity.id, step.attempt, {
         "actor": actor.slug, "assignees": list(assignees),
         "due_at": due.astimezone(dt.UTC).isoformat() if due else None})
     return step, event
 
 
+SCHEDULER = "alur-scheduler"
+
+
 def start_run(store: RunStore, env: Env, loaded: LoadedSop, unit_slug: str | None,
-              period: str, by: str | None, at: dt.datetime | None = None) -> Transition:
-    """Start a run of an SOP for a unit and period; its first step becomes active."""
+              period: str, by: str | None, at: dt.datetime | None = None,
+              automatic: bool = False) -> Transition:
+    """Start a run of an SOP for a unit and period; its first step becomes active.
+
+    ``automatic`` runs are started by the scheduler (``start:`` of the SOP), by nobody.
+    """
     from engine.errors import DuplicateRun
     from engine.periods import check_period
 
     spec = loaded.spec
     period = check_period(period)
     unit = env.roster.unit(unit_slug)
-    person = _person(unit, by, "starting the run")
+    person = None if automatic else _person(unit, by, "starting the run")
+    starter = SCHEDULER if person is None else person.id
     existing = store.find_run(spec.id, unit.slug, period)
     if existing is not None:
         raise DuplicateRun(spec.id, unit.slug, period, existing)
@@ -114,11 +127,13 @@ def start_run(store: RunStore, env: Env, loaded: LoadedSop, unit_slug: str | Non
     remember_spec(loaded)
     machine = machine_for(loaded.sha256, spec)
     run = Run(id=0, sop_id=spec.id, sop_hash=loaded.sha256, unit=unit.slug, period=period,
-              status=ACTIVE, state=machine.initial, started_at=when, started_by=person.id)
+              status=ACTIVE, state=machine.initial, started_at=when, started_by=starter)
     run.id = store.add_run(run, version_id)
-    store.remember_person(unit.slug, person, now)
-    started = NewEvent(run.id, RUN_STARTED, person.id, when, data={
-        "sop": spec.id, "sop_hash": loaded.sha256, "unit": unit.slug, "period": period})
+    if person is not None:
+        store.remember_person(unit.slug, person, now)
+    started = NewEvent(run.id, RUN_STARTED, starter, when, data={
+        "sop": spec.id, "sop_hash": loaded.sha256, "unit": unit.slug, "period": period,
+        "automatic": automatic})
     step, activated = _activate(store, env, spec, run, unit, spec.activities[0], when)
     store.append_events([started, activated], now)
     return Transition(run, None, step)
@@ -191,6 +206,7 @@ def complete_step(store: RunStore, env: Env, run_id: int, step_id: str | None,
     step.outcome = outcome.label
     step.note = note
     store.update_step(step)
+    store.retire_reminders(step.id)
     state = machine.leave(run, activity, outcome)
     events = [NewEvent(run.id, STEP_COMPLETED, person.id, when, activity.id, step.attempt, {
         "outcome": outcome.label, "note": note, "next": outcome.text})]
@@ -243,6 +259,9 @@ def reassign_step(store: RunStore, env: Env, run_id: int, step_id: str, to: str,
     before = step.assignees
     step.assignees = (target.id,)
     store.update_step(step)
+    if store.retire_reminders(step.id) and step.due_at is not None:
+        # the new holder is reminded from now on (at once if the step is already late)
+        store.add_reminder(run.id, step.id, 0, max(step.due_at, now), now)
     store.remember_person(unit.slug, person, now)
     store.append_events([NewEvent(run.id, STEP_REASSIGNED, person.id, now, step.activity_id,
                                   step.attempt, {"from": list(before), "to": target.id})], now)
@@ -270,6 +289,7 @@ def cancel_run(store: RunStore, env: Env, run_id: int, reason: str,
     for step in store.steps(run.id, active_only=True):
         step.status = CANCELLED
         store.update_step(step)
+        store.retire_reminders(step.id)
     machine_for(run.sop_hash, spec).cancel(run)
     run.status = CANCELLED
     run.finished_at = now

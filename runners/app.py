@@ -37,10 +37,12 @@ class App:
     """What commands need, resolved from the options and the workspace."""
 
     def __init__(self, workspace: Path, db_option: str | None = None,
-                 user: str | None = None) -> None:
+                 user: str | None = None, clock: Clock | None = None) -> None:
         self.workspace = workspace
         self.db_option = db_option
         self.user = user
+        if clock is not None:
+            self.__dict__["clock"] = clock  # the demo's fast clock
 
     @cached_property
     def settings(self) -> Settings:
@@ -99,7 +101,7 @@ class App:
         """Calendar, roster and clock for the use cases."""
         from engine.services import Env
 
-        return Env(self.calendar, self.roster, self.clock)
+        return Env(self.calendar, self.roster, self.clock, self.settings.reminders.spec)
 
     @property
     def sops_dir(self) -> Path:

@@ -131,9 +131,11 @@ def cli() -> None:
 def _register() -> None:
     from runners.cli_records import audit, db, history, inbox, init, overdue, report
     from runners.cli_run import run, step
+    from runners.cli_scheduler import demo, reminders, scheduler
     from runners.cli_sop import sop
 
-    for command in (init, sop, run, step, inbox, overdue, history, report, audit, db):
+    for command in (init, sop, run, step, inbox, overdue, history, report, audit, db,
+                    scheduler, reminders, demo):
         cli.add_command(command)
 
 

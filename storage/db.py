@@ -14,7 +14,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, P
 
 from engine.errors import AlurError
 
-HEAD_REVISION = "0001"  # tests check this is Alembic's head
+HEAD_REVISION = "0002"  # tests check this is Alembic's head
 
 
 class DatabaseError(AlurError, RuntimeError):

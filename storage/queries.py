@@ -10,6 +10,7 @@ from sqlalchemy import Connection, select
 from engine.audit_chain import GENESIS, recompute, verify_chain
 from engine.errors import AuditTampered, RunNotFound
 from engine.runs import AuditEvent, Run, StepRun
+from storage.convert import to_db
 from storage.store import (
     EVENTS,
     HEAD,
@@ -20,7 +21,6 @@ from storage.store import (
     event_from_row,
     run_from_row,
     step_from_row,
-    to_db,
 )
 
 

@@ -21,6 +21,8 @@ from engine.errors import ConcurrentChange, DuplicateRun, RunNotFound
 from engine.roster import Person
 from engine.runs import AuditEvent, NewEvent, Run, StepRun
 from storage import tables as t
+from storage.convert import from_db, to_db
+from storage.reminder_store import ReminderStore
 
 RUNS = t.runs
 STEPS = t.step_runs
@@ -31,18 +33,6 @@ PEOPLE = t.people
 
 _TEXTS: dict[str, str] = {}
 _PEOPLE_SEEN: set[tuple[str, str, str]] = set()
-
-
-def to_db(value: dt.datetime | None) -> dt.datetime | None:
-    """An aware datetime as naive UTC for storage."""
-    if value is None:
-        return None
-    return value.astimezone(dt.UTC).replace(tzinfo=None)
-
-
-def from_db(value: dt.datetime | None) -> dt.datetime | None:
-    """A stored naive UTC datetime as an aware one."""
-    return None if value is None else value.replace(tzinfo=dt.UTC)
 
 
 def _aware(value: dt.datetime) -> dt.datetime:
@@ -93,7 +83,7 @@ def _new_id(result: Any) -> int:
     return int(key[0])
 
 
-class SqlStore:
+class SqlStore(ReminderStore):
     """A RunStore working inside one open transaction of ``connection``."""
 
     def __init__(self, connection: Connection) -> None:

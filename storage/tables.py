@@ -12,6 +12,7 @@ from __future__ import annotations
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
     DateTime,
     ForeignKey,
@@ -115,4 +116,37 @@ audit_head = Table(
     Column("id", Integer, primary_key=True),
     Column("last_seq", SEQ, nullable=False),
     Column("last_hash", String(64), nullable=False),
+)
+
+# Reminders owed by active steps: the database is the truth about what is due.
+reminders = Table(
+    "reminders", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("run_id", Integer, ForeignKey("runs.id"), nullable=False, index=True),
+    Column("step_run_id", Integer, ForeignKey("step_runs.id"), nullable=False, index=True),
+    Column("level", Integer, nullable=False),
+    Column("planned_at", DateTime, nullable=False),
+    Column("due_at", DateTime, nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("recipients", JSON, nullable=False),
+    Column("channels", JSON, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("last_error", Text),
+    Column("claimed_by", String(100)),
+    Column("claimed_at", DateTime),
+    Column("sent_at", DateTime),
+    Column("created_at", DateTime, nullable=False),
+    Index("ix_reminders_status_due", "status", "due_at"),
+)
+
+# Each attempt to reach one person through one channel, and how it went.
+deliveries = Table(
+    "deliveries", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("reminder_id", Integer, ForeignKey("reminders.id"), nullable=False, index=True),
+    Column("person_id", String(200), nullable=False),
+    Column("channel", String(20), nullable=False),
+    Column("at", DateTime, nullable=False),
+    Column("ok", Boolean, nullable=False),
+    Column("detail", Text, nullable=False),
 )

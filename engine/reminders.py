@@ -1,0 +1,199 @@
+"""Sending what is due: prepare a claimed reminder, then record how its deliveries went.
+
+The daemon claims due rows (one short transaction), prepares each one
+(another), sends it outside any transaction, recording each delivery as it
+is made, and records the result in a last one: the reminder's status, the
+next reminder the step is owed and the audit event, together.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Protocol
+
+from engine import reminder_policy as policy
+from engine.errors import AlurError
+from engine.notify import ReminderMessage
+from engine.roster import Person, Unit
+from engine.runs import (
+    ACTIVE,
+    FAILED,
+    PENDING,
+    REMINDER_FAILED,
+    REMINDER_SENT,
+    RETIRED,
+    SENT,
+    Delivery,
+    NewEvent,
+    Reminder,
+    Run,
+    StepRun,
+)
+from engine.services import Env
+from engine.spec import SopSpec
+from engine.spec_cache import spec_of
+from engine.views import deadline, late_minutes
+
+MAX_ATTEMPTS = 5
+
+
+def retry_delay(attempts: int) -> dt.timedelta:
+    """Back off 1, 2, 4, 8 ... minutes (real time) after failed tries."""
+    return dt.timedelta(minutes=2 ** max(0, attempts - 1))
+
+
+class ReminderStore(Protocol):
+    """What sending reminders needs from storage (one transaction)."""
+
+    def get_reminder(self, reminder_id: int) -> Reminder:
+        """One reminder row."""
+        ...
+
+    def get_step(self, step_run_id: int) -> StepRun:
+        """One step attempt by its row id."""
+        ...
+
+    def get_run(self, run_id: int) -> Run:
+        """One run."""
+        ...
+
+    def sop_text(self, sha256: str) -> str:
+        """SOP content by hash."""
+        ...
+
+    def delivered(self, reminder_id: int) -> set[tuple[str, str]]:
+        """(person, channel) pairs already reached."""
+        ...
+
+    def add_deliveries(self, deliveries: list[Delivery]) -> None:
+        """Record tries."""
+        ...
+
+    def finish_reminder(self, reminder: Reminder, me: str | None) -> bool:
+        """Write a reminder's outcome if still claimed by ``me``."""
+        ...
+
+    def add_reminder(self, run_id: int, step_run_id: int, level: int, due_at: dt.datetime,
+                     now: dt.datetime) -> int:
+        """Owe the next reminder."""
+        ...
+
+    def append_events(self, events: list[NewEvent], recorded_at: dt.datetime) -> object:
+        """Audit."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """A claimed reminder ready to send: the message, its recipients, what already went."""
+
+    reminder: Reminder
+    message: ReminderMessage
+    recipients: tuple[Person, ...]
+    done: frozenset[tuple[str, str]]
+
+
+def recipients_for(spec: SopSpec, unit: Unit, step: StepRun, level: int,
+                   day: dt.date) -> tuple[Person, ...]:
+    """Level 0: the step's assignees; level n: the holders n steps up the chain, and them."""
+    known = {p.id: p for p in unit.members()}
+    assigned = [known[p] for p in step.assignees if p in known]
+    if level == 0:
+        return tuple(assigned)
+    roles = policy.chain(spec, step.actor)
+    superiors = list(unit.holders(roles[min(level, len(roles) - 1)], day))
+    return tuple(dict.fromkeys([*superiors, *assigned]))
+
+
+def _message(env: Env, reminder: Reminder, run: Run, step: StepRun, spec: SopSpec,
+             unit: Unit, level: int, now: dt.datetime) -> ReminderMessage:
+    activity = spec.activity(step.activity_id)
+    roles = policy.chain(spec, step.actor)
+    due = deadline(run, spec, env.calendar)
+    days_left = None
+    if due is not None:
+        today = now.astimezone(env.calendar.tz).date()
+        days_left = sum(1 for n in range((due - today).days + 1)
+                        if env.calendar.is_working_day(today + dt.timedelta(days=n))) \
+            if due >= today else 0
+    names = {p.id: p.name for p in unit.members()}
+    assert step.due_at is not None
+    return ReminderMessage(
+        reminder_id=reminder.id, level=level,
+        escalation_role_title=spec.actor(roles[min(level, len(roles) - 1)]).title
+        if level else None,
+        run_id=run.id, sop_id=spec.id, sop_title=spec.title, unit_name=unit.name,
+        period=run.period, step_id=step.activity_id, step_no=activity.no,
+        step_name=activity.name, attempt=step.attempt,
+        actor_title=spec.actor(step.actor).title,
+        responsible=tuple(f"{names.get(p, p)} ({p})" for p in step.assignees),
+        due_at=step.due_at, late_minutes=late_minutes(step, env.calendar, now),
+        timezone=str(env.calendar.tz), deadline=due, working_days_left=days_left)
+
+
+def prepare(store: ReminderStore, env: Env, reminder_id: int, me: str,
+            now: dt.datetime) -> Outgoing | None:
+    """The message and recipients of a claimed reminder; None (retired) if no longer owed."""
+    reminder = store.get_reminder(reminder_id)
+    step = store.get_step(reminder.step_run_id)
+    run = store.get_run(reminder.run_id)
+    if step.status != ACTIVE or not run.is_active or step.due_at is None:
+        reminder.status = RETIRED
+        store.finish_reminder(reminder, me)
+        return None
+    spec = spec_of(store, run.sop_hash)
+    try:
+        unit = env.roster.unit(run.unit)
+    except AlurError:
+        unit = Unit(run.unit, run.unit, ())
+    top = len(policy.chain(spec, step.actor)) - 1
+    level = min(reminder.level, top)
+    day = now.astimezone(env.calendar.tz).date()
+    return Outgoing(reminder, _message(env, reminder, run, step, spec, unit, level, now),
+                    recipients_for(spec, unit, step, level, day),
+                    frozenset(store.delivered(reminder.id)))
+
+
+def record(store: ReminderStore, env: Env, outgoing: Outgoing, tries: list[Delivery],
+           me: str, now: dt.datetime) -> Reminder:
+    """Store the reminder's outcome, the next reminder and the audit event.
+
+    The tries themselves were recorded one by one as they were made (so a
+    daemon killed half-way never reaches the same person twice).
+    """
+    reminder = outgoing.reminder
+    failed = [d for d in tries if not d.ok]
+    reminder.recipients = tuple(p.id for p in outgoing.recipients)
+    reminder.channels = tuple(dict.fromkeys(
+        [*reminder.channels, *(d.channel for d in tries if d.ok)]))
+    reminder.attempts += 1
+    step = store.get_step(reminder.step_run_id)
+    run = store.get_run(reminder.run_id)
+    if failed and reminder.attempts < MAX_ATTEMPTS:
+        reminder.status = PENDING  # tried again later; the people already reached are kept
+        reminder.due_at = now + retry_delay(reminder.attempts)
+        reminder.last_error = "; ".join(f"{d.person_id}/{d.channel}: {d.detail}"
+                                        for d in failed)[:2000]
+        store.finish_reminder(reminder, me)
+        return reminder
+    reminder.status = FAILED if failed else SENT
+    reminder.sent_at = now
+    reminder.last_error = "; ".join(f"{d.person_id}/{d.channel}: {d.detail}"
+                                    for d in failed)[:2000] or None
+    if not store.finish_reminder(reminder, me):
+        return reminder  # retired meanwhile (the step was completed): nothing more owed
+    spec = spec_of(store, run.sop_hash)
+    activity = spec.activity(step.activity_id)
+    timing = policy.StepTiming(step.actor, step.activated_at, step.due_at)
+    planned = policy.Plan(reminder.level, reminder.planned_at)
+    following = policy.following(spec, activity, timing, planned, env.reminder_defaults,
+                                 env.calendar, now)
+    store.add_reminder(run.id, step.id, following.level, following.at, now)
+    store.append_events([NewEvent(
+        run.id, REMINDER_FAILED if failed else REMINDER_SENT, None, now, step.activity_id,
+        step.attempt, {"reminder": reminder.id, "level": outgoing.message.level,
+                       "recipients": list(reminder.recipients),
+                       "channels": list(reminder.channels),
+                       **({"error": reminder.last_error} if failed else {})})], now)
+    return reminder

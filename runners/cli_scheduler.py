@@ -1,0 +1,113 @@
+"""`alur scheduler`, `alur reminders list` and `alur demo`."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import click
+
+from runners.cli import common_options, emit_json
+from runners.cli_run import app_of
+
+if TYPE_CHECKING:
+    from engine.runs import Reminder
+    from storage.store import SqlStore
+
+
+@click.command()
+@click.option("--once", is_flag=True,
+              help="Do all due work (scheduled starts, due reminders) and exit; for cron or "
+                   "systemd timers.")
+@common_options
+@click.pass_context
+def scheduler(ctx: click.Context, once: bool) -> None:
+    """The reminder and auto-start daemon (Ctrl-C or SIGTERM stops it cleanly).
+
+    With SQLite one scheduler runs at a time; with PostgreSQL several may run
+    and never send the same reminder twice.
+    """
+    from runners.channels import build_channels
+    from runners.scheduler import Daemon
+
+    app = app_of(ctx)
+    echo = click.echo
+    daemon = Daemon(app, build_channels(app.settings, echo=echo), echo=echo)
+    daemon.open()
+    try:
+        if once:
+            handled = daemon.once()
+            now = app.now()
+            if app.calendar.next_working_instant(now) != now:
+                click.echo("Outside working hours: no reminders are sent now.")
+            click.echo(f"Done: {handled} reminder(s) handled.")
+            return
+        channels = ", ".join(c.name for c in daemon.channels) or "none"
+        click.echo(f"Alur scheduler {daemon.me} started: sweeping every "
+                   f"{app.settings.reminders.sweep_seconds} s, channels: {channels}. "
+                   "Ctrl-C to stop.")
+        daemon.serve()
+        click.echo("Scheduler stopped.")
+    finally:
+        daemon.close()
+
+
+@click.group()
+def reminders() -> None:
+    """The reminders steps are owed, sent and failed."""
+
+
+@reminders.command(name="list")
+@click.option("--run", "run_id", type=int, help="Only reminders of this run.")
+@click.option("--status", type=click.Choice(["pending", "sending", "sent", "failed",
+                                             "retired"]),
+              help="Only reminders with this status.")
+@click.option("--json", "as_json", is_flag=True, help="Print the reminders as JSON.")
+@common_options
+@click.pass_context
+def list_reminders(ctx: click.Context, run_id: int | None, status: str | None,
+                   as_json: bool) -> None:
+    """Reminder rows: level (0 = the step's holders, 1+ = escalations), due, status."""
+    app = app_of(ctx)
+
+    def query(store: SqlStore) -> list[tuple[Reminder, str]]:
+        rows = store.list_reminders(run_id, status)
+        steps = {r.step_run_id: store.get_step(r.step_run_id).activity_id for r in rows}
+        return [(r, steps[r.step_run_id]) for r in rows]
+
+    rows = app.read(query)
+    if as_json:
+        emit_json([{"id": r.id, "run": r.run_id, "step": step, "level": r.level,
+                    "recipients": list(r.recipients),
+                    "due_at": r.due_at.astimezone(app.tz).isoformat(), "status": r.status,
+                    "sent_at": r.sent_at and r.sent_at.astimezone(app.tz).isoformat(),
+                    "channel": ",".join(r.channels) or None, "attempts": r.attempts,
+                    "error": r.last_error} for r, step in rows])
+        return
+    if not rows:
+        click.echo("No reminders" + (" match." if run_id or status else " yet."))
+        return
+    from runners.tables import table
+
+    click.echo(table(["Id", "Run", "Langkah", "Level", "Untuk", "Jatuh tempo", "Status",
+                      "Terkirim", "Saluran"], [
+        [r.id, r.run_id, step, r.level, ", ".join(r.recipients) or "-", app.local(r.due_at),
+         r.status, app.local(r.sent_at), ",".join(r.channels) or "-"] for r, step in rows],
+        widths=[5, 4, 18, 5, 24, 16, 8, 16, 14]))
+
+
+@click.command()
+@click.option("--speed", type=click.FloatRange(min=10), default=3000, show_default=True,
+              help="How many times faster than real time the demo clock runs.")
+@common_options
+def demo(speed: float) -> None:
+    """Play a whole LAKIP run in a temporary workspace with a fast clock (under a minute).
+
+    The scheduler starts the run, simulated people complete the steps (some
+    late), the real scheduler sends reminders and an escalation, and the
+    report closes the show.
+    """
+    from runners.demo import run_demo
+
+    code = run_demo(speed, click.echo)
+    if code:
+        raise click.exceptions.Exit(code)

@@ -1,0 +1,303 @@
+"""The reminder and auto-start daemon (`alur scheduler`), on APScheduler 3.x.
+
+The database is the truth about what is due (the reminders table); the
+scheduler is only the clock that drives two kinds of jobs: a sweep every
+``sweep_seconds`` that claims due reminders and sends them, and one job per
+SOP with a ``start:`` block that starts its runs. Jobs name module-level
+functions as text and take JSON-safe arguments; the daemon they act on is
+this process's ``Daemon``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import os
+import signal
+import socket
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from engine.errors import AlurError
+
+if TYPE_CHECKING:
+    from apscheduler.schedulers.base import BaseScheduler
+
+    from engine.autostart import ScheduledStart
+    from engine.loader import LoadedSop
+    from engine.runs import Delivery
+    from runners.app import App
+    from runners.channels import Channel
+
+log = logging.getLogger("alur.scheduler")
+BATCH = 200
+_DAEMON: Daemon | None = None
+
+
+class SchedulerBusy(AlurError, RuntimeError):
+    """Another scheduler already runs on this SQLite database."""
+
+
+def lock_key(owner: str) -> int:
+    """A PostgreSQL advisory lock key (signed 64 bits) for a daemon id."""
+    return int.from_bytes(hashlib.sha256(owner.encode()).digest()[:8], "big", signed=True)
+
+
+class DaemonLock:
+    """Who is alive: a file lock on SQLite (one daemon), advisory locks on PostgreSQL."""
+
+    def __init__(self, app: App, me: str) -> None:
+        self.app = app
+        self.me = me
+        self.file: Any = None
+        self.connection: Any = None
+
+    def acquire(self) -> None:
+        """Take this daemon's lock; on SQLite refuse a second daemon."""
+        db = self.app.db
+        if db.dialect.name == "sqlite":
+            import fcntl
+
+            path = f"{db.url.database or 'alur.db'}.scheduler.lock"
+            self.file = open(path, "a+")
+            try:
+                fcntl.flock(self.file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                self.file.seek(0)
+                holder = self.file.read().strip() or "another process"
+                self.file.close()
+                self.file = None
+                raise SchedulerBusy(
+                    f"another `alur scheduler` is already running on {db.url.database} "
+                    f"({holder}); with SQLite one scheduler runs at a time (use PostgreSQL "
+                    "to run several)") from None
+            self.file.seek(0)
+            self.file.truncate()
+            self.file.write(f"{self.me}\n")
+            self.file.flush()
+            return
+        from sqlalchemy import text
+
+        self.connection = db.connect()
+        self.connection.execute(text("SELECT pg_advisory_lock(:k)"), {"k": lock_key(self.me)})
+        self.connection.commit()
+
+    def alive(self, owner: str) -> bool:
+        """Whether the daemon ``owner`` still runs (its lock is held)."""
+        if owner == self.me:
+            return True
+        if self.connection is None:
+            return False  # SQLite: we hold the only scheduler lock
+        from sqlalchemy import text
+
+        key = lock_key(owner)
+        got = self.connection.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar()
+        if got:
+            self.connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+        self.connection.commit()
+        return not got
+
+    def release(self) -> None:
+        """Let go of the lock."""
+        if self.file is not None:
+            import fcntl
+
+            fcntl.flock(self.file.fileno(), fcntl.LOCK_UN)
+            self.file.close()
+            self.file = None
+        if self.connection is not None:
+            self.connection.close()
+            self.connection = None
+
+
+@dataclass
+class Daemon:
+    """One scheduler process: claims and sends reminders, starts scheduled runs."""
+
+    app: App
+    channels: list[Channel]
+    echo: Callable[[str], None] = field(default=log.info)
+    me: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:"
+                                            f"{uuid.uuid4().hex[:6]}")
+
+    def __post_init__(self) -> None:
+        self.lock = DaemonLock(self.app, self.me)
+
+    def open(self) -> None:
+        """Take the lock and give back what a dead daemon had claimed."""
+        self.lock.acquire()
+        released = self.app.write(lambda s: s.release_orphans(self.me, self.lock.alive))
+        if released:
+            self.echo(f"took back {released} reminder(s) a stopped scheduler had claimed")
+
+    def close(self) -> None:
+        """Release the lock."""
+        self.lock.release()
+
+    def sweep(self) -> int:
+        """Send every due reminder (only in working time); return how many were handled."""
+        now = self.app.now()
+        if self.app.calendar.next_working_instant(now) != now:
+            return 0  # nothing is sent at night, on weekends or holidays
+        self.app.write(lambda s: s.release_orphans(self.me, self.lock.alive))
+        handled = 0
+        while True:
+            ids = self.app.write(lambda s: s.claim_reminders(now, self.me, BATCH))
+            for reminder_id in ids:
+                handled += self._send(reminder_id, now)
+            if len(ids) < BATCH:
+                return handled
+
+    def _send(self, reminder_id: int, now: dt.datetime) -> int:
+        """Prepare, deliver and record one claimed reminder; 1 if it was sent or failed."""
+        from engine import reminders
+
+        env = self.app.env
+        outgoing = self.app.write(lambda s: reminders.prepare(s, env, reminder_id, self.me, now))
+        if outgoing is None:
+            return 0
+        tries = self.deliver(outgoing)
+        done = self.app.write(lambda s: reminders.record(s, env, outgoing, tries, self.me,
+                                                         self.app.now()))
+        kind = "escalation" if outgoing.message.level else "reminder"
+        who = ", ".join(p.id for p in outgoing.recipients) or "nobody"
+        self.echo(f"{kind} {done.id} (level {outgoing.message.level}) run "
+                  f"{outgoing.message.run_id} step {outgoing.message.step_no} "
+                  f"{outgoing.message.step_id} -> {who}: {done.status}")
+        return 1
+
+    def deliver(self, outgoing: Any) -> list[Delivery]:
+        """Try every channel for every recipient not yet reached; record each try at once."""
+        from engine.runs import Delivery
+        from runners.channels import ChannelError
+
+        tries: list[Delivery] = []
+        for person in outgoing.recipients:
+            for channel in self.channels:
+                if (person.id, channel.name) in outgoing.done or not channel.applies_to(person):
+                    continue
+                try:
+                    detail = channel.send(outgoing.message, person)
+                    ok = True
+                except ChannelError as exc:
+                    detail, ok = str(exc), False
+                except Exception as exc:  # a broken channel must not stop the others
+                    detail, ok = f"{type(exc).__name__}: {exc}", False
+                delivery = Delivery(outgoing.reminder.id, person.id, channel.name,
+                                    self.app.now(), ok, detail)
+                self._record_delivery(delivery)
+                tries.append(delivery)
+        return tries
+
+    def _record_delivery(self, delivery: Delivery) -> None:
+        self.app.write(lambda s: s.add_deliveries([delivery]))
+
+    def start_runs(self) -> list[tuple[str, str, str, int]]:
+        """Start the runs the SOPs' `start:` blocks ask for now (never twice)."""
+        from engine.autostart import latest_start
+        from engine.catalog import load_catalog
+
+        started = []
+        now = self.app.now()
+        for loaded in load_catalog([self.app.sops_dir]).loaded:
+            if loaded.spec.start is None:
+                continue
+            plan = latest_start(loaded.spec.start, self.app.calendar, now)
+            if plan is None:
+                continue
+            for unit in self.app.roster.units:
+                run_id = self._start(loaded, unit.slug, plan)
+                if run_id is not None:
+                    started.append((loaded.spec.id, unit.slug, plan.period, run_id))
+        return started
+
+    def _start(self, loaded: LoadedSop, unit: str, plan: ScheduledStart) -> int | None:
+        """Start one scheduled run unless it exists; its id, or None."""
+        from engine import services
+
+        sop = loaded.spec.id
+        if self.app.read(lambda s: s.find_run(sop, unit, plan.period)) is not None:
+            return None
+        try:
+            done = self.app.write(lambda s: services.start_run(
+                s, self.app.env, loaded, unit, plan.period, None, plan.at, automatic=True))
+        except AlurError as exc:  # another daemon was quicker, or a bad roster
+            self.echo(f"could not start {sop} for {unit}: {exc}")
+            return None
+        self.echo(f"started run {done.run.id}: {sop} for {unit}, period {plan.period}")
+        return done.run.id
+
+    def once(self) -> int:
+        """All due work, then return: scheduled starts, then reminders."""
+        self.start_runs()
+        return self.sweep()
+
+    def serve(self, scheduler: BaseScheduler | None = None) -> None:
+        """Run until SIGINT/SIGTERM: the sweep job and one start job per SOP."""
+        global _DAEMON
+        from apscheduler.schedulers.blocking import BlockingScheduler
+
+        _DAEMON = self
+        scheduler = scheduler or BlockingScheduler(timezone=self.app.calendar.tz)
+        add_jobs(scheduler, self.app)
+
+        def stop(signum: int, _frame: object) -> None:
+            self.echo(f"stopping ({signal.Signals(signum).name})")
+            scheduler.shutdown(wait=False)
+
+        previous = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            self.start_runs()
+            scheduler.start()
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+            _DAEMON = None
+
+
+def add_jobs(scheduler: BaseScheduler, app: App) -> None:
+    """The sweep job and one start job per SOP with a `start:` block (stable ids)."""
+    from apscheduler.triggers.cron import CronTrigger
+    from apscheduler.triggers.interval import IntervalTrigger
+
+    from engine.catalog import load_catalog
+
+    scheduler.add_job("runners.scheduler:sweep_job", IntervalTrigger(
+        seconds=app.settings.reminders.sweep_seconds), id="sweep", replace_existing=True,
+        max_instances=1, coalesce=True, misfire_grace_time=None)
+    for loaded in load_catalog([app.sops_dir]).loaded:
+        start = loaded.spec.start
+        if start is None:
+            continue
+        if start.every == "year":
+            assert start.month is not None
+            months = f"{start.month},{start.month % 12 + 1}"  # a start can move into the next
+        elif start.every == "quarter":
+            months = "1,2,4,5,7,8,10,11"
+        else:
+            months = "*"
+        scheduler.add_job("runners.scheduler:start_job", CronTrigger(
+            month=months, minute="*/10", timezone=app.calendar.tz), args=[loaded.spec.id],
+            id=f"start:{loaded.spec.id}", replace_existing=True, max_instances=1,
+            coalesce=True, misfire_grace_time=None)
+
+
+def sweep_job() -> None:
+    """APScheduler job: one sweep of the running daemon."""
+    if _DAEMON is not None:
+        try:
+            _DAEMON.sweep()
+        except Exception:  # keep the daemon alive; the next sweep tries again
+            log.exception("sweep failed")
+
+
+def start_job(sop_id: str) -> None:
+    """APScheduler job: start the runs an SOP's `start:` block asks for."""
+    if _DAEMON is not None:
+        try:
+            _DAEMON.start_runs()
+        except Exception:
+            log.exception("starting runs of %s failed", sop_id)

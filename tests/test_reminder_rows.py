@@ -1,0 +1,60 @@
+"""Reminder rows live and die with their steps, in the same transactions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+import time
+
+from engine import services
+from storage.store import UnitOfWork, transaction
+from tests.conftest import REPO
+from tests.office import Office, wib
+
+
+def rows(office: Office) -> list[tuple[str, int, str, dt.datetime]]:
+    with UnitOfWork(office.engine, write=False) as store:
+        return [(store.get_step(r.step_run_id).activity_id, r.level, r.status, r.due_at)
+                for r in store.list_reminders()]
+
+
+def test_activation_owes_a_reminder_and_completion_retires_it(office: Office) -> None:
+    run = office.start().run.id
+    assert rows(office) == [("perintah", 0, "pending", wib(2026, 1, 5, 8, 3))]
+    office.complete(run, "camat")
+    assert rows(office) == [("perintah", 0, "retired", wib(2026, 1, 5, 8, 3)),
+                            ("format", 0, "pending", wib(2026, 1, 5, 9, 0))]
+
+
+def test_reassigning_reminds_the_new_holder_and_cancelling_retires(office: Office) -> None:
+    run = office.start().run.id
+    office.complete(run, "camat")
+    office.complete(run, "sekcam")
+    office.clock.at = wib(2026, 1, 5, 10, 0)  # step 3 was due at 09:00
+    with transaction(office.engine) as store:
+        services.reassign_step(store, office.env, run, "himpun", "kasi-2", "kasi-1")
+    assert rows(office)[-2:] == [("himpun", 0, "retired", wib(2026, 1, 5, 9, 0)),
+                                 ("himpun", 0, "pending", wib(2026, 1, 5, 10, 0))]
+    with transaction(office.engine) as store:
+        services.cancel_run(store, office.env, run, "Salah periode", "camat")
+    assert {status for _step, _level, status, _due in rows(office)} == {"retired"}
+
+
+def test_the_demo_plays_a_whole_run_within_a_minute() -> None:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPATH"] = str(REPO)
+    began = time.monotonic()
+    done = subprocess.run([sys.executable, "-c", "from runners.cli import main; main()",
+                           "demo"], capture_output=True, text=True, timeout=90, env=env)
+    took = time.monotonic() - began
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert took < 60, took
+    out = done.stdout
+    assert "started run 1: pengumpulan-data-kinerja for darangdan, period 2025" in out
+    assert "[pengingat] run 1 langkah 3" in out
+    assert "[eskalasi] run 1 langkah 3" in out and "-> sekcam (Sekretaris Kecamatan)" in out
+    assert "completed step 13. Pengiriman dokumen Lakip" in out
+    assert "status selesai (selesai)" in out
+    assert "audit trail intact" in out
