@@ -227,7 +227,8 @@ class Daemon:
         except AlurError as exc:  # another daemon was quicker, or a bad roster
             self.echo(f"could not start {sop} for {unit}: {exc}")
             return None
-        self.echo(f"started run {done.run.id}: {sop} for {unit}, period {plan.period}")
+        self.echo(f"started run {done.run.id}: {sop} for {unit}, period {plan.period} (from "
+                  f"{self.app.local(plan.at)})")
         return done.run.id
 
     def once(self) -> int:

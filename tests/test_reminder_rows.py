@@ -52,7 +52,8 @@ def test_the_demo_plays_a_whole_run_within_a_minute() -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     assert took < 60, took
     out = done.stdout
-    assert "started run 1: pengumpulan-data-kinerja for darangdan, period 2025" in out
+    assert "started run 1: pengumpulan-data-kinerja for darangdan, period 2025 (from " \
+        "2026-01-02 07:30)" in out
     assert "[pengingat] run 1 langkah 3" in out
     assert "[eskalasi] run 1 langkah 3" in out and "-> sekcam (Sekretaris Kecamatan)" in out
     assert "completed step 13. Pengiriman dokumen Lakip" in out
