@@ -18,8 +18,8 @@ EVENT_KINDS = ["run_started", "step_activated", "step_completed", "step_reassign
                "run_cancelled", "run_completed", "reminder_sent", "reminder_failed"]
 
 
-def open_steps(app: App) -> list[dict[str, Any]]:
-    """Every active step with what people need to know about it."""
+def open_steps(app: App, overdue_only: bool = False) -> list[dict[str, Any]]:
+    """Active steps (all, or only those past due) with what people need to know about them."""
     from engine.spec_cache import spec_of
     from engine.views import late_minutes
     from storage.queries import active_steps
@@ -28,7 +28,7 @@ def open_steps(app: App) -> list[dict[str, Any]]:
 
     def query(store: Any) -> list[dict[str, Any]]:
         rows = []
-        for run, step in active_steps(store.connection):
+        for run, step in active_steps(store.connection, now if overdue_only else None):
             spec = spec_of(store, run.sop_hash)
             activity = spec.activity(step.activity_id)
             actor = spec.actor(step.actor)
@@ -90,7 +90,7 @@ def inbox(ctx: click.Context, as_json: bool) -> None:
 def overdue(ctx: click.Context, as_json: bool) -> None:
     """Active steps past their due time, with how late (in working time)."""
     app = app_of(ctx)
-    late = [r for r in open_steps(app) if r["overdue"]]
+    late = [r for r in open_steps(app, overdue_only=True) if r["overdue"]]
     if as_json:
         emit_json([{"run": r["run"].id, "step": r["step"].activity_id,
                     "actor": r["step"].actor, "assignees": list(r["step"].assignees),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -127,27 +128,42 @@ def list_runs(ctx: click.Context, sop: str | None, status: str | None, period: s
 @run.command()
 @click.argument("run_id", metavar="RUN", type=int)
 @click.option("--json", "as_json", is_flag=True, help="Print the run as JSON.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "html"]), default="table",
+              show_default=True,
+              help="table, json (as --json), or html: the SOP's flowchart with the run's state "
+                   "painted on it (done, active, overdue, not reached).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file instead of standard output.")
 @common_options
 @click.pass_context
-def show(ctx: click.Context, run_id: int, as_json: bool) -> None:
+def show(ctx: click.Context, run_id: int, as_json: bool, fmt: str,
+         output: Path | None) -> None:
     """Show a run: each step with status, who, times, standard vs actual working time."""
     from engine.spec_cache import spec_of
     from engine.views import run_data
 
     app = app_of(ctx)
 
-    def query(store: Any) -> dict[str, Any]:
+    def query(store: Any) -> tuple[dict[str, Any], SopSpec]:
         found = store.get_run(run_id)
-        return run_data(found, store.steps(run_id), spec_of(store, found.sop_hash),
-                        app.calendar, app.now())
+        spec = spec_of(store, found.sop_hash)
+        return run_data(found, store.steps(run_id), spec, app.calendar, app.now()), spec
 
-    data = app.read(query)
-    if as_json:
+    data, spec = app.read(query)
+    if as_json or fmt == "json":
         emit_json(data)
+        return
+    from runners.cli_sop import write_output
+
+    if fmt == "html":
+        from runners.render import render
+        from runners.render_run import paint_of
+
+        write_output(render(spec, "html", paint_of(data, app.now())), output, None)
         return
     from runners.render_run import run_text
 
-    click.echo(run_text(data))
+    write_output(run_text(data) + "\n", output, None)
 
 
 @run.command()

@@ -199,3 +199,37 @@ def render_sop_text(loaded: LoadedSop) -> str:
     if any(len(a.actors) > 1 for a in spec.activities):
         parts.append("* penanggung jawab kegiatan yang dihadiri beberapa pelaksana")
     return "\n".join(parts)
+
+
+@sop.command()
+@click.argument("sop_id", metavar="ID")
+@click.option("--format", "fmt", type=click.Choice(["html", "pdf", "md", "mermaid", "dot",
+                                                     "bpmn"]),
+              default="html", show_default=True,
+              help="html/pdf: the official SOP document; md: identity block and table; "
+                   "mermaid/dot: the flow; bpmn: BPMN 2.0 XML for BPMN modelers.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file (default: standard output; for pdf: ID.pdf).")
+@common_options
+@click.pass_context
+def render(ctx: click.Context, sop_id: str, fmt: str, output: Path | None) -> None:
+    """Render an SOP as the official document (html, pdf) or a diagram."""
+    from engine.catalog import find_sop
+    from runners.render import render as render_sop
+
+    loaded = find_sop(sops_dir(ctx), sop_id)
+    write_output(render_sop(loaded.spec, fmt), output, f"{sop_id}.{fmt}" if fmt == "pdf"
+                 else None)
+
+
+def write_output(content: str | bytes, output: Path | None, default_file: str | None) -> None:
+    """Text to stdout or a file; bytes always to a file (``default_file`` without -o)."""
+    if isinstance(content, bytes):
+        target = output or Path(default_file or "output.bin")
+        target.write_bytes(content)
+        click.echo(f"Wrote {target}")
+    elif output is not None:
+        output.write_text(content, encoding="utf-8")
+        click.echo(f"Wrote {output}")
+    else:
+        click.echo(content, nl=not content.endswith("\n"))

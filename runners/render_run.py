@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from engine.durations import format_minutes
+from runners.render import RunPaint, StepState
 from runners.tables import table
 
 STATUS_WORDS = {"active": "aktif", "completed": "selesai", "cancelled": "dibatalkan",
@@ -61,3 +62,18 @@ def run_text(data: dict[str, Any]) -> str:
                "Batas", "Selesai", "Baku", "Nyata", "Hasil", "Telat"], rows,
               widths=[3, 30, 2, 10, 14, 14, 11, 11, 11, 9, 9, 8, 5]),
     ])
+
+
+def paint_of(data: dict[str, Any], now: dt.datetime) -> RunPaint:
+    """The run's state per activity (its latest attempt decides) for the painted flowchart."""
+    states: dict[str, StepState] = {}
+    for step in data["steps"]:
+        status = step["status"]
+        if status == "completed":
+            state: StepState = "done"
+        elif status == "active":
+            state = "overdue" if step["overdue"] else "active"
+        else:
+            state = "not_reached"
+        states[step["id"]] = state
+    return RunPaint(data["run"], data["unit"], data["period"], data["status"], states, now)

@@ -11,12 +11,12 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, time
+from datetime import date
 from fractions import Fraction
 from pathlib import Path
-from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+from engine.calendar import DEFAULT_HOURS, HoursOverride
 from engine.durations import Duration, DurationError, parse_duration
 from engine.errors import ConfigError
 from engine.loader import suggest
@@ -30,11 +30,6 @@ SETTINGS_FILE = "alur.toml"
 DATABASE_ENV = "ALUR_DATABASE_URL"
 CHANNELS = ("console", "email", "apprise", "webhook")
 SECURITIES = ("none", "starttls", "ssl")
-_MON_THU: tuple[Span, ...] = ((time(7, 30), time(12)), (time(13), time(16)))
-_FRI: tuple[Span, ...] = ((time(7, 30), time(11, 30)), (time(13), time(16, 30)))
-DEFAULT_HOURS: Mapping[str, tuple[Span, ...]] = MappingProxyType(
-    {"mon": _MON_THU, "tue": _MON_THU, "wed": _MON_THU, "thu": _MON_THU, "fri": _FRI,
-     "sat": (), "sun": ()})
 TABLES: dict[str, tuple[str, ...]] = {
     "database": ("url",),
     "calendar": ("timezone", "holidays", "holiday_categories", "extra_holidays",
@@ -51,16 +46,6 @@ _SQLITE = re.compile(r"(sqlite(?:\+\w+)?):///(?!/)([^?]*)(\?.*)?")
 
 
 @dataclass(frozen=True, slots=True)
-class HoursOverrideSettings:
-    """Other office hours from ``start`` to ``until`` (inclusive), such as Ramadan."""
-
-    start: date
-    until: date
-    name: str
-    hours: Mapping[str, tuple[Span, ...]]
-
-
-@dataclass(frozen=True, slots=True)
 class CalendarSettings:
     """[calendar]: holidays, weekly office hours and their overrides."""
 
@@ -69,7 +54,7 @@ class CalendarSettings:
     extra_holidays: tuple[date, ...] = ()
     removed_holidays: tuple[date, ...] = ()
     hours: Mapping[str, tuple[Span, ...]] = field(default_factory=lambda: DEFAULT_HOURS)
-    overrides: tuple[HoursOverrideSettings, ...] = ()
+    overrides: tuple[HoursOverride, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,13 +151,13 @@ def _holidays(r: TomlReader, t: dict[str, Any]) -> tuple[str, tuple[str, ...]]:
     return country, categories
 
 
-def _overrides(r: TomlReader, value: Any) -> tuple[HoursOverrideSettings, ...]:
+def _overrides(r: TomlReader, value: Any) -> tuple[HoursOverride, ...]:
     path: TomlPath = ("calendar", "override")
     if not isinstance(value, list):
         r.error(path, "`calendar.override` must be tables written [[calendar.override]] "
                       f"(double brackets), not {describe(value)}")
         return ()
-    result: list[HoursOverrideSettings] = []
+    result: list[HoursOverride] = []
     for index, item in enumerate(value):
         where = (*path, index)
         t = r.table(item, where, OVERRIDE_KEYS)
@@ -191,7 +176,7 @@ def _overrides(r: TomlReader, value: Any) -> tuple[HoursOverrideSettings, ...]:
             if clash is not None:
                 r.error((*where, "from"), f"{label(where)} ({start} to {until}) overlaps "
                         f"`{clash.name}` ({clash.start} to {clash.until})")
-            result.append(HoursOverrideSettings(start, until, name, hours))
+            result.append(HoursOverride(start, until, name, hours))
     return tuple(result)
 
 
@@ -322,14 +307,14 @@ def resolve_database_url(settings: Settings, option: str | None) -> str:
 
 def build_calendar(settings: Settings) -> WorkCalendar:
     """The working-time calendar that the [calendar] settings describe."""
-    from engine.calendar import HoursOverride, WorkCalendar
+    from engine.calendar import WorkCalendar
     from runners.holiday_cache import cached_holidays
 
     c = settings.calendar
     try:
         return WorkCalendar(
             timezone=settings.timezone, hours=c.hours,
-            overrides=[HoursOverride(o.start, o.until, o.name, o.hours) for o in c.overrides],
+            overrides=c.overrides,
             country=c.country, categories=c.categories, extra_holidays=c.extra_holidays,
             removed_holidays=c.removed_holidays, holiday_source=cached_holidays)
     except ValueError as exc:

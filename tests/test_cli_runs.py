@@ -176,3 +176,43 @@ def test_inbox_overdue_and_reassign(newcomer: Newcomer) -> None:
                      "sekcam")
     assert moved.stdout == "Step `himpun` of run 1 now goes to kasi-tapem.\n"
     assert json.loads(newcomer("overdue", "--json").stdout)[0]["assignees"] == ["kasi-tapem"]
+
+
+def test_history_filters_by_time_unit_and_period(newcomer: Newcomer) -> None:
+    newcomer("run", "start", "pengumpulan-data-kinerja", "--as", "camat")
+    newcomer.later(60)
+    newcomer("step", "complete", "1", "--as", "camat")
+    newcomer("run", "start", "pengumpulan-data-kinerja", "--period", "2024", "--as", "camat")
+
+    def seqs(*filters: str) -> list[int]:
+        found = json.loads(newcomer("history", "--format", "json", *filters).stdout)
+        return [e["seq"] for e in found]
+
+    assert seqs() == [1, 2, 3, 4, 5, 6]
+    assert seqs("--since", "2026-01-05T08:30") == [3, 4, 5, 6]
+    assert seqs("--until", "2026-01-05T08:30") == [1, 2]
+    assert seqs("--period", "2024") == [5, 6]
+    assert seqs("--unit", "darangdan", "--run", "1") == [1, 2, 3, 4]
+    assert seqs("--unit", "wanayasa") == []
+    assert seqs("--since", "2026-01-06") == []
+
+
+def test_a_broken_roster_is_reported_with_its_place(newcomer: Newcomer) -> None:
+    roster = newcomer.workspace / "roster.yaml"
+    roster.write_text(roster.read_text(encoding="utf-8").replace("roles: [camat]",
+                                                                 "rolse: [camat]", 1),
+                      encoding="utf-8")
+    result = newcomer("run", "start", "pengumpulan-data-kinerja", "--as", "camat", ok=False)
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: {roster}:")
+    assert "unknown key `rolse`, did you mean `roles`?" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_a_broken_settings_file_is_reported_with_its_place(newcomer: Newcomer) -> None:
+    (newcomer.workspace / "alur.toml").write_text('[calendar]\ntimezone = "Asia/Jakrta"\n',
+                                                   encoding="utf-8")
+    result = newcomer("run", "list", ok=False)
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: {newcomer.workspace / 'alur.toml'}:2:")
+    assert "Asia/Jakrta" in result.stderr

@@ -1,0 +1,318 @@
+"""The SOP as BPMN 2.0 XML with a laid-out diagram (bpmn.io, Camunda Modeler, SpiffWorkflow).
+
+Ids are derived from the SOP so a tool (or a test) can map back:
+``Process_<sop id>``, ``Lane_<actor>``, ``Task_<activity id>``,
+``Gateway_<activity id>`` (``-`` becomes ``_``), ``StartEvent_1``,
+``EndEvent_<result>``, ``Flow_<n>``. Every activity is a ``userTask``; a
+decision is its task followed by an ``exclusiveGateway`` named with the
+question. The person completing a decision task sets the task data
+``outcome`` to the chosen label, and each outgoing flow of the gateway has the
+condition ``outcome == '<label>'`` (a Python expression, as SpiffWorkflow's
+script engine evaluates it). The diagram is one pool with one horizontal lane
+per actor, stacked top to bottom; nodes stand left to right in activity order.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+
+from engine.spec import END, SopSpec
+from runners.render.diagrams import end_label, end_results, outcome_result
+
+BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+BPMNDI = "http://www.omg.org/spec/BPMN/20100524/DI"
+DC = "http://www.omg.org/spec/DD/20100524/DC"
+DI = "http://www.omg.org/spec/DD/20100524/DI"
+XSI = "http://www.w3.org/2001/XMLSchema-instance"
+TARGET_NAMESPACE = "https://alur.example/sop"
+for _prefix, _uri in (("bpmn", BPMN), ("bpmndi", BPMNDI), ("dc", DC), ("di", DI), ("xsi", XSI)):
+    ET.register_namespace(_prefix, _uri)
+
+OUTCOME_VARIABLE = "outcome"
+SPACING = 150  # x distance between two consecutive nodes
+LANE_HEIGHT = 140
+POOL_X, POOL_Y, LABEL_BAND = 40, 40, 30
+FIRST_X = POOL_X + 2 * LABEL_BAND + 30  # left edge of column 0
+COLUMN_WIDTH = 100  # the widest shape (a task); gaps between columns stay free
+SIZES = {"startEvent": (36, 36), "endEvent": (36, 36), "userTask": (100, 80),
+         "exclusiveGateway": (50, 50)}
+
+Point = tuple[float, float]
+
+
+def ncname(text: str) -> str:
+    """An id part from a slug: ``-`` becomes ``_`` (a slug is otherwise NCName-safe)."""
+    return text.replace("-", "_")
+
+
+def task_id(activity_id: str) -> str:
+    """The userTask id of an activity."""
+    return f"Task_{ncname(activity_id)}"
+
+
+def gateway_id(activity_id: str) -> str:
+    """The exclusiveGateway id of a decision activity."""
+    return f"Gateway_{ncname(activity_id)}"
+
+
+def end_event_id(result: str) -> str:
+    """The endEvent id of a run result (results are lowercase words)."""
+    return f"EndEvent_{result}"
+
+
+def condition(label: str) -> str:
+    """The Python condition of the flow for ``label`` (the task data ``outcome``)."""
+    return f"{OUTCOME_VARIABLE} == {label!r}"
+
+
+@dataclass(slots=True)
+class _Node:
+    id: str
+    kind: str
+    name: str
+    lane: int
+    column: int
+    documentation: str | None = None
+    incoming: list[str] = field(default_factory=list)
+    outgoing: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class _Flow:
+    id: str
+    source: str
+    target: str
+    name: str | None = None
+    condition: str | None = None
+
+
+class _Model:
+    """The nodes and flows of the process, with the lane and column of each node."""
+
+    def __init__(self, spec: SopSpec) -> None:
+        self.spec = spec
+        self.nodes: dict[str, _Node] = {}
+        self.flows: list[_Flow] = []
+        lanes = {actor.slug: index for index, actor in enumerate(spec.actors)}
+        first = spec.activities[0]
+        self._add(_Node("StartEvent_1", "startEvent", "Mulai", lanes[first.actor], 0))
+        for activity in spec.activities:
+            lane = lanes[activity.actor]
+            self._add(_Node(task_id(activity.id), "userTask", activity.name, lane,
+                            len(self.nodes), self._task_documentation(activity.id)))
+            if activity.is_decision:
+                labels = ", ".join(o.label or "" for o in activity.outcomes)
+                self._add(_Node(gateway_id(activity.id), "exclusiveGateway", activity.question,
+                                lane, len(self.nodes),
+                                f"Pilihan (data tugas `{OUTCOME_VARIABLE}`): {labels}"))
+        end_lanes: dict[str, int] = {}
+        for activity in spec.activities:
+            for outcome in activity.outcomes:
+                if outcome.target == END:
+                    end_lanes.setdefault(outcome_result(outcome), lanes[activity.actor])
+        for result in end_results(spec):
+            self._add(_Node(end_event_id(result), "endEvent", end_label(result),
+                            end_lanes[result], len(self.nodes)))
+        self._connect("StartEvent_1", task_id(first.id))
+        for activity in spec.activities:
+            source = task_id(activity.id)
+            if activity.is_decision:
+                self._connect(source, gateway_id(activity.id))
+                source = gateway_id(activity.id)
+            for outcome in activity.outcomes:
+                target = (end_event_id(outcome_result(outcome)) if outcome.target == END
+                          else task_id(outcome.target))
+                label = outcome.label if activity.is_decision else None
+                self._connect(source, target, label, None if label is None else condition(label))
+
+    def _add(self, node: _Node) -> None:
+        self.nodes[node.id] = node
+
+    def _connect(self, source: str, target: str, name: str | None = None,
+                 expression: str | None = None) -> None:
+        flow = _Flow(f"Flow_{len(self.flows) + 1}", source, target, name, expression)
+        self.flows.append(flow)
+        self.nodes[source].outgoing.append(flow.id)
+        self.nodes[target].incoming.append(flow.id)
+
+    def _task_documentation(self, activity_id: str) -> str:
+        activity = self.spec.activity(activity_id)
+        titles = [self.spec.actor(slug).title for slug in activity.actors]
+        parts = [f"Pelaksana: {titles[0]}"]
+        if len(titles) > 1:
+            parts.append(f"ikut serta: {', '.join(titles[1:])}")
+        if activity.requirements:
+            parts.append(f"Kelengkapan: {', '.join(activity.requirements)}")
+        if activity.duration is not None:
+            parts.append(f"Waktu: {activity.duration}")
+        if activity.output:
+            parts.append(f"Output: {activity.output}")
+        if activity.note:
+            parts.append(f"Keterangan: {activity.note}")
+        return "; ".join(parts)
+
+
+class _Layout:
+    """Bounds of the pool, lanes and nodes, and the waypoints of every flow."""
+
+    def __init__(self, model: _Model) -> None:
+        self.model = model
+        columns = len(model.nodes)
+        self.width = 2 * LABEL_BAND + 30 + columns * SPACING
+        self.height = len(model.spec.actors) * LANE_HEIGHT
+        self.occupied = {(n.lane, n.column) for n in model.nodes.values()}
+
+    def lane_bounds(self, lane: int) -> tuple[float, float, float, float]:
+        """x, y, width, height of a lane (inside the pool, after its label band)."""
+        return (POOL_X + LABEL_BAND, POOL_Y + lane * LANE_HEIGHT, self.width - LABEL_BAND,
+                LANE_HEIGHT)
+
+    def bounds(self, node: _Node) -> tuple[float, float, float, float]:
+        """x, y, width, height of a node: its column, centred in its lane."""
+        width, height = SIZES[node.kind]
+        x = FIRST_X + node.column * SPACING + (COLUMN_WIDTH - width) / 2
+        y = POOL_Y + node.lane * LANE_HEIGHT + (LANE_HEIGHT - height) / 2
+        return x, y, width, height
+
+    def _free(self, lane: int, first: int, last: int) -> bool:
+        return all((lane, column) not in self.occupied for column in range(first, last + 1))
+
+    def waypoints(self, flow: _Flow, index: int) -> list[Point]:
+        """An orthogonal route from source to target through the free gaps and lane edges.
+
+        Each column holds one node, so a vertical line through a node's own
+        column or through the gap beside it crosses nothing; horizontal runs
+        go along the node's lane centre when it is free, else along a lane's
+        empty top or bottom strip.
+        """
+        source, target = self.model.nodes[flow.source], self.model.nodes[flow.target]
+        sx, sy, sw, sh = self.bounds(source)
+        tx, ty, tw, th = self.bounds(target)
+        s_centre, t_mid = sx + sw / 2, ty + th / 2
+        offset = 8 + 6 * (index % 3)
+        if target.column <= source.column:  # a loop back: along the lower lane's bottom strip
+            strip = self._lane_bottom(max(source.lane, target.lane)) - offset
+            dock = tx + tw / 2 - (20 if target.kind == "userTask" else 0)  # off the centre,
+            # where a forward flow may leave the same task downwards
+            return [(s_centre, sy + sh), (s_centre, strip), (dock, strip), (dock, ty + th)]
+        gap = (SPACING - COLUMN_WIDTH) / 2
+        before_target = FIRST_X + target.column * SPACING - gap
+        end = (tx, t_mid)
+        clear = self._free(target.lane, source.column + 1, target.column - 1)
+        if source.lane == target.lane:
+            if clear:
+                return [(sx + sw, sy + sh / 2), end]
+            strip = self._lane_bottom(source.lane) - offset
+            return [(s_centre, sy + sh), (s_centre, strip), (before_target, strip),
+                    (before_target, t_mid), end]
+        down = target.lane > source.lane
+        exit_point = (s_centre, sy + sh) if down else (s_centre, sy)
+        if clear:
+            return [exit_point, (s_centre, t_mid), end]
+        strip = (POOL_Y + target.lane * LANE_HEIGHT + offset if down
+                 else self._lane_bottom(target.lane) - offset)
+        return [exit_point, (s_centre, strip), (before_target, strip), (before_target, t_mid),
+                end]
+
+    @staticmethod
+    def _lane_bottom(lane: int) -> float:
+        return POOL_Y + (lane + 1) * LANE_HEIGHT
+
+
+def _sub(parent: ET.Element, ns: str, tag: str, **attrs: str) -> ET.Element:
+    return ET.SubElement(parent, f"{{{ns}}}{tag}", attrs)
+
+
+def _num(value: float) -> str:
+    return f"{value:g}"
+
+
+def _bounds(parent: ET.Element, x: float, y: float, width: float, height: float) -> None:
+    _sub(parent, DC, "Bounds", x=_num(x), y=_num(y), width=_num(width), height=_num(height))
+
+
+def _process(definitions: ET.Element, model: _Model, process_id: str) -> None:
+    spec = model.spec
+    process = _sub(definitions, BPMN, "process", id=process_id, name=spec.title,
+                   isExecutable="true")
+    _sub(process, BPMN, "documentation").text = (
+        f"Dibuat dari SOP `{spec.id}`. Pada langkah keputusan, orang yang menyelesaikan "
+        f"tugas mengisi data tugas `{OUTCOME_VARIABLE}` dengan label pilihan; alur keluar "
+        f"gateway memakai kondisi Python seperti {condition('Ya')}.")
+    lane_set = _sub(process, BPMN, "laneSet", id="LaneSet_1")
+    for index, actor in enumerate(spec.actors):
+        lane = _sub(lane_set, BPMN, "lane", id=f"Lane_{ncname(actor.slug)}", name=actor.title)
+        if actor.external:
+            _sub(lane, BPMN, "documentation").text = "Pihak di luar unit kerja (eksternal)"
+        for node in model.nodes.values():
+            if node.lane == index:
+                _sub(lane, BPMN, "flowNodeRef").text = node.id
+    for node in model.nodes.values():
+        element = _sub(process, BPMN, node.kind, id=node.id, name=node.name)
+        if node.documentation:
+            _sub(element, BPMN, "documentation").text = node.documentation
+        for flow_id in node.incoming:
+            _sub(element, BPMN, "incoming").text = flow_id
+        for flow_id in node.outgoing:
+            _sub(element, BPMN, "outgoing").text = flow_id
+    for flow in model.flows:
+        attrs = {"id": flow.id, "sourceRef": flow.source, "targetRef": flow.target}
+        if flow.name is not None:
+            attrs["name"] = flow.name
+        element = _sub(process, BPMN, "sequenceFlow", **attrs)
+        if flow.condition is not None:
+            expression = _sub(element, BPMN, "conditionExpression")
+            expression.set(f"{{{XSI}}}type", "bpmn:tFormalExpression")
+            expression.text = flow.condition
+
+
+def _diagram(definitions: ET.Element, model: _Model, layout: _Layout) -> None:
+    diagram = _sub(definitions, BPMNDI, "BPMNDiagram", id="BPMNDiagram_1")
+    plane = _sub(diagram, BPMNDI, "BPMNPlane", id="BPMNPlane_1",
+                 bpmnElement="Collaboration_1")
+    pool = _sub(plane, BPMNDI, "BPMNShape", id="Participant_1_di",
+                bpmnElement="Participant_1", isHorizontal="true")
+    _bounds(pool, POOL_X, POOL_Y, layout.width, layout.height)
+    for index, actor in enumerate(model.spec.actors):
+        lane_id = f"Lane_{ncname(actor.slug)}"
+        shape = _sub(plane, BPMNDI, "BPMNShape", id=f"{lane_id}_di", bpmnElement=lane_id,
+                     isHorizontal="true")
+        _bounds(shape, *layout.lane_bounds(index))
+    for node in model.nodes.values():
+        shape = _sub(plane, BPMNDI, "BPMNShape", id=f"{node.id}_di", bpmnElement=node.id)
+        x, y, width, height = layout.bounds(node)
+        _bounds(shape, x, y, width, height)
+        if node.kind != "userTask":  # events and gateways carry their name below
+            _bounds(_sub(shape, BPMNDI, "BPMNLabel"), x + width / 2 - 60, y + height + 4,
+                    120, 28)
+    labels_at: dict[tuple[str, str], int] = {}  # labels already placed at a node's side
+    for index, flow in enumerate(model.flows):
+        edge = _sub(plane, BPMNDI, "BPMNEdge", id=f"{flow.id}_di", bpmnElement=flow.id)
+        points = layout.waypoints(flow, index)
+        for px, py in points:
+            _sub(edge, DI, "waypoint", x=_num(px), y=_num(py))
+        if flow.name is not None:
+            (x0, y0), (_x1, y1) = points[0], points[1]
+            side = (flow.source, "down" if y1 > y0 else "up" if y1 < y0 else "right")
+            stacked = labels_at.get(side, 0)
+            labels_at[side] = stacked + 1
+            y = y0 + 4 + 16 * stacked if side[1] == "down" else y0 - 20 - 16 * stacked
+            _bounds(_sub(edge, BPMNDI, "BPMNLabel"), x0 + 6, y, max(30, 7 * len(flow.name)), 14)
+
+
+def render_bpmn(spec: SopSpec) -> str:
+    """The SOP as a BPMN 2.0 document with its diagram (BPMNDI), as UTF-8 XML text."""
+    model = _Model(spec)
+    process_id = f"Process_{ncname(spec.id)}"
+    definitions = ET.Element(f"{{{BPMN}}}definitions", {
+        "id": f"Definitions_{ncname(spec.id)}", "targetNamespace": TARGET_NAMESPACE,
+        "exporter": "Alur", "exporterVersion": "1"})
+    collaboration = _sub(definitions, BPMN, "collaboration", id="Collaboration_1")
+    _sub(collaboration, BPMN, "participant", id="Participant_1",
+         name=f"{spec.title} ({spec.organization.name})", processRef=process_id)
+    _process(definitions, model, process_id)
+    _diagram(definitions, model, _Layout(model))
+    ET.indent(definitions, space="  ")
+    body = ET.tostring(definitions, encoding="unicode")
+    return f'<?xml version="1.0" encoding="UTF-8"?>\n{body}\n'

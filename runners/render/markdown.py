@@ -1,0 +1,158 @@
+"""The SOP as Markdown: the identity block and the flowchart table of SOP AP.
+
+The flowchart table has one Pelaksana column per actor. The responsible
+actor's cell holds the symbol of the step (▭ process, ◇ decision) and the
+attending actors' cells hold ●. Keterangan says where a decision leads
+(``Ya → 7; Tidak → 5``) and where a step jumps or ends the run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+
+from engine.spec import END, ActivitySpec, Outcome, SopSpec
+from runners.render.diagrams import end_label, outcome_result
+
+PROCESS_MARK = "▭"
+DECISION_MARK = "◇"
+ATTENDING_MARK = "●"
+MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
+          "September", "Oktober", "November", "Desember")
+EMPTY = "-"
+
+
+def indonesian_date(day: dt.date) -> str:
+    """A date as written on Indonesian documents: ``2 Januari 2023``."""
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def cell(text: str) -> str:
+    """Text safe in one Markdown table cell: ``|`` escaped, line breaks as ``<br>``."""
+    escaped = (text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;")
+               .replace(">", "&gt;").replace("\r\n", "\n").replace("\r", "\n"))
+    return "<br>".join(line.strip() for line in escaped.strip().split("\n"))
+
+
+def _row(cells: Iterable[str]) -> str:
+    return "| " + " | ".join(cells) + " |"
+
+
+def _table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> list[str]:
+    return [_row(header), _row("---" for _ in header), *(_row(r) for r in rows)]
+
+
+def _numbered(items: Sequence[str]) -> str:
+    """Items as a numbered list inside one cell (one item stays plain)."""
+    if len(items) == 1:
+        return cell(items[0])
+    return "<br>".join(f"{n}. {cell(item)}" for n, item in enumerate(items, start=1))
+
+
+def _identity(spec: SopSpec) -> list[str]:
+    rows: list[tuple[str, str]] = []
+    if spec.number:
+        rows.append(("Nomor SOP", cell(spec.number)))
+    for label, day in (("Tanggal Pembuatan", spec.dates.created),
+                       ("Tanggal Revisi", spec.dates.revised),
+                       ("Tanggal Efektif", spec.dates.effective)):
+        if day is not None:
+            rows.append((label, indonesian_date(day)))
+    if spec.approved_by is not None:
+        approver = spec.approved_by
+        lines = [cell(approver.position)]
+        if approver.name:
+            lines.append(cell(approver.name))
+        if approver.nip:
+            lines.append(f"NIP. {cell(approver.nip)}")
+        rows.append(("Disahkan oleh", "<br>".join(lines)))
+    rows.append(("Nama SOP", cell(spec.title)))
+    unit = [spec.organization.name, spec.organization.parent]
+    lines = _table(("Unit Kerja", ", ".join(cell(u) for u in unit if u)),
+                   [(f"**{label}**", value) for label, value in rows])
+    pairs = (
+        ("Dasar Hukum", spec.legal_basis, "Kualifikasi Pelaksana", spec.qualifications),
+        ("Keterkaitan", spec.related, "Peralatan/Perlengkapan", spec.equipment),
+        ("Peringatan", _one(spec.warning), "Pencatatan dan Pendataan", _one(spec.records)),
+    )
+    paired: list[tuple[str, str]] = []
+    for left_label, left, right_label, right in pairs:
+        if left or right:
+            paired.append((f"**{left_label}**", f"**{right_label}**"))
+            paired.append((_numbered(left) or EMPTY, _numbered(right) or EMPTY))
+    if paired:
+        lines += ["", *_table(*_split_header(paired))]
+    return lines
+
+
+def _split_header(rows: list[tuple[str, str]]) -> tuple[tuple[str, str], list[tuple[str, str]]]:
+    """The first pair of labels is the table's header; the rest are body rows."""
+    first = rows[0]
+    return (first[0].strip("*"), first[1].strip("*")), rows[1:]
+
+
+def _one(text: str | None) -> tuple[str, ...]:
+    return (text,) if text else ()
+
+
+def _where(spec: SopSpec, outcome: Outcome) -> str:
+    """Where an outcome leads: the row number, or the end of the run."""
+    if outcome.target == END:
+        return end_label(outcome_result(outcome))
+    return str(spec.activity(outcome.target).no)
+
+
+def keterangan(spec: SopSpec, activity: ActivitySpec) -> str:
+    """The Keterangan cell: where the step leads (if not simply to the next row), then the note."""
+    parts: list[str] = []
+    if activity.is_decision:
+        parts.append("; ".join(f"{cell(o.label or '')} → {_where(spec, o)}"
+                               for o in activity.outcomes))
+    elif activity.outcomes:
+        outcome = activity.outcomes[0]
+        if outcome.target == END or spec.activity(outcome.target).no != activity.no + 1:
+            parts.append(f"→ {_where(spec, outcome)}")
+    if activity.note:
+        parts.append(cell(activity.note))
+    return "<br>".join(parts)
+
+
+def _activity_row(spec: SopSpec, activity: ActivitySpec) -> list[str]:
+    uraian = cell(activity.name)
+    if activity.is_decision and activity.question != activity.name:
+        uraian += f"<br>*{cell(activity.question)}*"
+    marks = []
+    for actor in spec.actors:
+        if actor.slug == activity.actor:
+            marks.append(DECISION_MARK if activity.is_decision else PROCESS_MARK)
+        else:
+            marks.append(ATTENDING_MARK if actor.slug in activity.actors else "")
+    requirements = "<br>".join(cell(r) for r in activity.requirements)
+    waktu = str(activity.duration) if activity.duration is not None else ""
+    return [str(activity.no), uraian, *marks, requirements, waktu, cell(activity.output or ""),
+            keterangan(spec, activity)]
+
+
+def activity_header(spec: SopSpec) -> list[str]:
+    """The flowchart table's header cells."""
+    actors = [cell(a.title) for a in spec.actors]
+    return ["No", "Uraian Kegiatan", *actors, "Kelengkapan", "Waktu", "Output", "Keterangan"]
+
+
+def render_markdown(spec: SopSpec) -> str:
+    """The SOP as a Markdown document: identity block, then the flowchart table."""
+    organization = spec.organization
+    lines = [f"# {cell(spec.title)}", "", f"**{cell(organization.name)}**"]
+    for extra in (organization.parent, organization.address):
+        if extra:
+            lines[-1] += "  "  # a hard line break
+            lines.append(cell(extra))
+    lines += ["", "## Bagian Identitas", "", *_identity(spec)]
+    lines += ["", "## Bagian Flowchart", ""]
+    lines += _table(activity_header(spec), (_activity_row(spec, a) for a in spec.activities))
+    legend = (f"Simbol: {PROCESS_MARK} proses, {DECISION_MARK} keputusan (penanggung jawab), "
+              f"{ATTENDING_MARK} ikut serta.")
+    if not spec.total_duration.is_zero:
+        legend += f" Jumlah waktu baku: {spec.total_duration}."
+    lines += ["", legend]
+    return "\n".join(lines) + "\n"
