@@ -10,7 +10,13 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, ProgrammingError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DBAPIError,
+    NoSuchModuleError,
+    OperationalError,
+    ProgrammingError,
+)
 
 from engine.errors import AlurError
 
@@ -91,7 +97,8 @@ def open_database(url: str, migrate: bool = True) -> Engine:
     engine = make_engine(url)
     try:
         revision = current_revision(engine)
-    except OperationalError as exc:
+    except DBAPIError as exc:
+        engine.dispose()
         raise DatabaseError(f"cannot open the database {make_url(url).render_as_string()}: "
                             f"{str(exc.orig).strip()}") from None
     if revision != HEAD_REVISION:

@@ -49,3 +49,13 @@ def test_a_bad_database_url_is_a_clear_error(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: ")
     assert "Traceback" not in result.output
+
+
+def test_a_file_that_is_not_a_database_is_a_clear_error(tmp_path: Path) -> None:
+    bogus = tmp_path / "notes.db"
+    bogus.write_text("not a database\n", encoding="utf-8")
+    result = run_cli("run", "list", "--db", f"sqlite:///{bogus}", "--workspace", str(tmp_path))
+    assert result.exit_code == 1
+    assert result.stderr == (f"Error: cannot open the database sqlite:///{bogus}: file is not "
+                             "a database\n")
+    assert bogus.read_text(encoding="utf-8") == "not a database\n"  # left as it was
