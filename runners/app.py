@@ -33,6 +33,10 @@ class TimeError(AlurError, ValueError):
     """A time given on the command line cannot be read."""
 
 
+class WorkspaceMissing(AlurError, LookupError):
+    """The folder is not an Alur workspace."""
+
+
 class App:
     """What commands need, resolved from the options and the workspace."""
 
@@ -92,8 +96,15 @@ class App:
     @cached_property
     def db(self) -> Engine:
         """The database, migrated to the current schema on first use."""
+        from runners.settings import DATABASE_ENV
+        from runners.workspace import SETTINGS_FILE
         from storage.db import open_database
 
+        explicit = self.db_option or os.environ.get(DATABASE_ENV)
+        if not explicit and not (self.workspace / SETTINGS_FILE).is_file():
+            raise WorkspaceMissing(
+                f"no Alur workspace in {self.workspace} (no {SETTINGS_FILE} here or in a folder "
+                "above); run `alur init` to create one, or pass --workspace DIR or --db URL")
         return open_database(self.database_url)
 
     @cached_property
@@ -112,6 +123,9 @@ class App:
         """The SOP with this id from the workspace's sops/."""
         from engine.catalog import find_sop
 
+        if not self.sops_dir.is_dir():
+            raise WorkspaceMissing(f"no sops/ folder in {self.workspace}; run `alur init` to "
+                                   "create a workspace there, or pass --workspace DIR")
         return find_sop(self.sops_dir, sop_id)
 
     def close(self) -> None:

@@ -216,3 +216,18 @@ def test_a_broken_settings_file_is_reported_with_its_place(newcomer: Newcomer) -
     assert result.exit_code == 1
     assert result.stderr.startswith(f"Error: {newcomer.workspace / 'alur.toml'}:2:")
     assert "Asia/Jakrta" in result.stderr
+
+
+def test_outside_a_workspace_commands_say_so_and_create_nothing(tmp_path: Path) -> None:
+    with pytest.MonkeyPatch.context() as mp:
+        mp.chdir(tmp_path)
+        for env_name in ("ALUR_WORKSPACE", "ALUR_DATABASE_URL"):
+            mp.delenv(env_name, raising=False)
+        listed = run_cli("run", "list")
+        started = run_cli("run", "start", "pengumpulan-data-kinerja", "--as", "camat")
+    assert listed.exit_code == 1
+    assert listed.stderr == (f"Error: no Alur workspace in {tmp_path} (no alur.toml here or in "
+                             "a folder above); run `alur init` to create one, or pass "
+                             "--workspace DIR or --db URL\n")
+    assert started.exit_code == 1 and "run `alur init`" in started.stderr
+    assert list(tmp_path.iterdir()) == []
