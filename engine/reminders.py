@@ -138,11 +138,12 @@ def prepare(store: ReminderStore, env: Env, reminder_id: int, me: str,
     reminder = store.get_reminder(reminder_id)
     step = store.get_step(reminder.step_run_id)
     run = store.get_run(reminder.run_id)
-    if step.status != ACTIVE or not run.is_active or step.due_at is None:
+    spec = spec_of(store, run.sop_hash)
+    if (step.status != ACTIVE or not run.is_active or step.due_at is None
+            or spec.actor(step.actor).external):  # the public is not chased
         reminder.status = RETIRED
         store.finish_reminder(reminder, me)
         return None
-    spec = spec_of(store, run.sop_hash)
     try:
         unit = env.roster.unit(run.unit)
     except AlurError:

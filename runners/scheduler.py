@@ -268,7 +268,8 @@ def add_jobs(scheduler: BaseScheduler, app: App) -> None:
 
     scheduler.add_job("runners.scheduler:sweep_job", IntervalTrigger(
         seconds=app.settings.reminders.sweep_seconds), id="sweep", replace_existing=True,
-        max_instances=1, coalesce=True, misfire_grace_time=None)
+        max_instances=1, coalesce=True, misfire_grace_time=None,
+        next_run_time=dt.datetime.now(app.calendar.tz))  # the first sweep at once
     for loaded in load_catalog([app.sops_dir]).loaded:
         start = loaded.spec.start
         if start is None:

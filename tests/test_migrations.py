@@ -59,3 +59,40 @@ def test_a_file_that_is_not_a_database_is_a_clear_error(tmp_path: Path) -> None:
     assert result.stderr == (f"Error: cannot open the database sqlite:///{bogus}: file is not "
                              "a database\n")
     assert bogus.read_text(encoding="utf-8") == "not a database\n"  # left as it was
+
+
+def test_steps_active_before_reminders_existed_get_their_first_one(tmp_path: Path) -> None:
+    from alembic import command
+    from sqlalchemy import text
+
+    engine = storage_db.make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    config = Config()
+    config.set_main_option("script_location",
+                           str(Path(storage_db.__file__).with_name("migrations")))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")
+        connection.execute(text(
+            "INSERT INTO sop_versions VALUES (1, 'x', 'h', 't', 'p', '2026-01-05 00:00:00')"))
+        connection.execute(text(
+            "INSERT INTO runs (id, sop_id, sop_version_id, unit, period, status, state, "
+            "started_at, version) VALUES (1, 'x', 1, 'u', '2025', 'active', 'a', "
+            "'2026-01-05 01:00:00', 0)"))
+        for step, (status, due) in enumerate([("completed", "'2026-01-05 02:00:00'"),
+                                              ("active", "'2026-01-05 03:00:00'")], start=1):
+            connection.execute(text(
+                "INSERT INTO step_runs (id, run_id, activity_id, attempt, actor, status, "
+                f"assignees, activated_at, due_at, version) VALUES ({step}, 1, 's{step}', 1, "
+                f"'a', '{status}', '[]', '2026-01-05 01:00:00', {due}, 0)"))
+    storage_db.upgrade(engine)
+    from sqlalchemy import select
+
+    from storage.tables import reminders
+
+    with engine.connect() as connection:
+        rows = connection.execute(select(reminders.c.step_run_id, reminders.c.level,
+                                         reminders.c.status, reminders.c.due_at)).all()
+    engine.dispose()
+    import datetime as dt
+
+    assert [tuple(r) for r in rows] == [(2, 0, "pending", dt.datetime(2026, 1, 5, 3, 0))]

@@ -49,6 +49,13 @@ def upgrade() -> None:
         sa.Column("detail", sa.Text(), nullable=False),
     )
     op.create_index("ix_deliveries_reminder_id", "deliveries", ["reminder_id"])
+    # Steps already active before reminders existed owe their first one (at the due time);
+    # a step of an external actor gets none: the daemon retires those when it sees them.
+    op.execute(
+        "INSERT INTO reminders (run_id, step_run_id, level, planned_at, due_at, status, "
+        "recipients, channels, attempts, created_at) "
+        "SELECT run_id, id, 0, due_at, due_at, 'pending', '[]', '[]', 0, activated_at "
+        "FROM step_runs WHERE status = 'active' AND due_at IS NOT NULL")
 
 
 def downgrade() -> None:
