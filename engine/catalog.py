@@ -7,8 +7,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from engine.checker import suggest
 from engine.errors import Problem, SopNotFound, SopValidationError
-from engine.loader import LoadedSop, load_sop_file, suggest
+from engine.loader import LoadedSop, load_sop_file
 
 SOP_SUFFIXES = (".yaml", ".yml")
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from engine.spec import DEFAULT_RESULT, END, ActorSpec, Outcome
 
 if TYPE_CHECKING:
-    from engine.loader import Checker
+    from engine.checker import Checker
     from engine.yaml_tree import Node
 
 Row = tuple["Node", dict[str, Any], dict[str, "Node"]]
@@ -32,7 +32,7 @@ def _target(c: Checker, node: Node, ids: list[str], label: str | None) -> Outcom
         return None
     if text in ids:
         return Outcome(label, text)
-    from engine.loader import suggest
+    from engine.checker import suggest
 
     close = suggest(text, [*ids, END])
     hint = f", did you mean `{close}`?" if close else ""
@@ -175,7 +175,7 @@ def _check_reports_to(c: Checker, actors: dict[str, tuple[Node, ActorSpec, Node 
             c.error(node, f"`reports_to` of `{slug}` names the actor itself; name its superior")
             broken.add(slug)
         elif target not in actors:
-            from engine.loader import suggest
+            from engine.checker import suggest
 
             close = suggest(target, [s for s in slugs if s != slug])
             hint = f", did you mean `{close}`?" if close else ""

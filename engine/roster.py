@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from engine.checker import suggest
 from engine.errors import PersonNotFound, UnitNotFound
-from engine.loader import suggest
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from engine.checker import Checker
 from engine.errors import ConfigError, Problem
-from engine.loader import Checker
 from engine.roster import Acting, Person, Roster, Unit
 from engine.sop_format import SLUG_PATTERN, Key, Section
 from engine.yaml_tree import Node, YamlReadError, decode, read_tree

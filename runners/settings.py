@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from engine.calendar import DEFAULT_HOURS, HoursOverride
+from engine.checker import suggest
 from engine.durations import Duration, DurationError, parse_duration
 from engine.errors import ConfigError
-from engine.loader import suggest
 from engine.spec import Percent, ReminderSpec
 from runners.toml_reader import Span, TomlPath, TomlReader, describe, label
 

@@ -13,8 +13,8 @@ from datetime import date, datetime, time
 from types import MappingProxyType
 from typing import Any
 
+from engine.checker import suggest
 from engine.errors import Problem
-from engine.loader import suggest
 
 Span = tuple[time, time]
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
