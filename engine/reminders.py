@@ -15,6 +15,7 @@ from typing import Protocol
 from engine import reminder_policy as policy
 from engine.errors import AlurError
 from engine.notify import ReminderMessage
+from engine.ports import RunStore
 from engine.roster import Person, Unit
 from engine.runs import (
     ACTIVE,
@@ -43,8 +44,8 @@ def retry_delay(attempts: int) -> dt.timedelta:
     return dt.timedelta(minutes=2 ** max(0, attempts - 1))
 
 
-class ReminderStore(Protocol):
-    """What sending reminders needs from storage (one transaction)."""
+class ReminderStore(RunStore, Protocol):
+    """What sending reminders needs from storage besides runs (one transaction)."""
 
     def get_reminder(self, reminder_id: int) -> Reminder:
         """One reminder row."""
@@ -54,33 +55,12 @@ class ReminderStore(Protocol):
         """One step attempt by its row id."""
         ...
 
-    def get_run(self, run_id: int) -> Run:
-        """One run."""
-        ...
-
-    def sop_text(self, sha256: str) -> str:
-        """SOP content by hash."""
-        ...
-
     def delivered(self, reminder_id: int) -> set[tuple[str, str]]:
         """(person, channel) pairs already reached."""
         ...
 
-    def add_deliveries(self, deliveries: list[Delivery]) -> None:
-        """Record tries."""
-        ...
-
     def finish_reminder(self, reminder: Reminder, me: str | None) -> bool:
         """Write a reminder's outcome if still claimed by ``me``."""
-        ...
-
-    def add_reminder(self, run_id: int, step_run_id: int, level: int, due_at: dt.datetime,
-                     now: dt.datetime) -> int:
-        """Owe the next reminder."""
-        ...
-
-    def append_events(self, events: list[NewEvent], recorded_at: dt.datetime) -> object:
-        """Audit."""
         ...
 
 

@@ -172,13 +172,23 @@ def active_step(store: RunStore, spec: SopSpec, run: Run, step_id: str | None,
                         f"the active step is `{current.id}` (no. {current.no})")
 
 
+def may_complete(unit: Unit, spec: SopSpec, step: StepRun, person_id: str,
+                 day: dt.date) -> bool:
+    """Whether a person of ``unit`` may complete the step on ``day``.
+
+    A step of an external actor (the applicant) is recorded by anyone of the
+    unit; any other by its assignees or a (regular or acting) holder of its role.
+    """
+    if spec.actor(step.actor).external:
+        return any(p.id == person_id for p in unit.members())
+    return person_id in step.assignees or unit.may_act_for(step.actor, person_id, day)
+
+
 def _check_may_complete(unit: Unit, spec: SopSpec, step: StepRun, person: Person,
                         day: dt.date) -> None:
-    actor = spec.actor(step.actor)
-    if actor.external:
-        return  # recorded on the applicant's behalf by anyone of the unit
-    if person.id in step.assignees or unit.may_act_for(step.actor, person.id, day):
+    if may_complete(unit, spec, step, person.id, day):
         return
+    actor = spec.actor(step.actor)
     holders = ", ".join(step.assignees) or "nobody in the roster"
     raise NotAllowed(f"{person.id} may not complete step `{step.activity_id}`: it is for "
                      f"{actor.title} ({step.actor}), held by {holders}")

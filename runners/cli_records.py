@@ -11,7 +11,6 @@ from runners.cli import DomainError, common_options, emit_json, options
 from runners.cli_run import app_of, ensure_user, minutes_text
 
 if TYPE_CHECKING:
-    from engine.runs import Run, StepRun
     from runners.app import App
 
 EVENT_KINDS = ["run_started", "step_activated", "step_completed", "step_reassigned",
@@ -33,21 +32,12 @@ def open_steps(app: App, overdue_only: bool = False) -> list[dict[str, Any]]:
             activity = spec.activity(step.activity_id)
             actor = spec.actor(step.actor)
             rows.append({"run": run, "step": step, "spec": spec, "activity": activity,
-                         "external": actor.external, "actor_title": actor.title,
+                         "actor_title": actor.title,
                          "overdue": step.due_at is not None and now > step.due_at,
                          "late": late_minutes(step, app.calendar, now)})
         return rows
 
     return app.read(query)
-
-
-def may_complete(app: App, run: Run, step: StepRun, external: bool, person: str) -> bool:
-    """Whether ``person`` may complete the step now (as the engine would decide)."""
-    unit = app.roster.unit(run.unit)
-    if external:
-        return any(p.id == person for p in unit.members())
-    day = app.now().astimezone(app.tz).date()
-    return person in step.assignees or unit.may_act_for(step.actor, person, day)
 
 
 @click.command()
@@ -56,10 +46,13 @@ def may_complete(app: App, run: Run, step: StepRun, external: bool, person: str)
 @click.pass_context
 def inbox(ctx: click.Context, as_json: bool) -> None:
     """The active steps the acting person (--as) may complete."""
+    from engine.services import may_complete
+
     app = app_of(ctx)
     person = ensure_user(app)
+    day = app.now().astimezone(app.tz).date()
     mine = [r for r in open_steps(app) if r["run"].unit in app.roster.slugs
-            and may_complete(app, r["run"], r["step"], r["external"], person)]
+            and may_complete(app.roster.unit(r["run"].unit), r["spec"], r["step"], person, day)]
     if as_json:
         emit_json([{"run": r["run"].id, "sop": r["run"].sop_id, "period": r["run"].period,
                     "step": r["step"].activity_id, "no": r["activity"].no,

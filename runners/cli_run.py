@@ -14,7 +14,6 @@ if TYPE_CHECKING:
     from engine.spec import SopSpec
     from runners.app import App
 
-STATUS_WORDS = {"active": "aktif", "completed": "selesai", "cancelled": "dibatalkan"}
 
 
 def app_of(ctx: click.Context) -> App:
@@ -116,6 +115,7 @@ def list_runs(ctx: click.Context, sop: str | None, status: str | None, period: s
         click.echo("No runs" + (" match" if any((sop, status, period, unit)) else " yet; "
                                 "start one with `alur run start SOP`") + ".")
         return
+    from runners.render_run import STATUS_WORDS
     from runners.tables import table
 
     click.echo(table(["Run", "SOP", "Unit", "Periode", "Status", "Langkah aktif", "Mulai"], [

@@ -217,14 +217,15 @@ class Daemon:
     def _start(self, loaded: LoadedSop, unit: str, plan: ScheduledStart) -> int | None:
         """Start one scheduled run unless it exists; its id, or None."""
         from engine import services
+        from engine.errors import DuplicateRun
 
         sop = loaded.spec.id
-        if self.app.read(lambda s: s.find_run(sop, unit, plan.period)) is not None:
-            return None
         try:
             done = self.app.write(lambda s: services.start_run(
                 s, self.app.env, loaded, unit, plan.period, None, plan.at, automatic=True))
-        except AlurError as exc:  # another daemon was quicker, or a bad roster
+        except DuplicateRun:
+            return None  # started before (by us, by hand, or by another daemon just now)
+        except AlurError as exc:  # a bad roster or SOP: say so, keep the daemon going
             self.echo(f"could not start {sop} for {unit}: {exc}")
             return None
         self.echo(f"started run {done.run.id}: {sop} for {unit}, period {plan.period} (from "
