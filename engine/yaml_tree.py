@@ -22,9 +22,11 @@ PURE_ONLY = False  # tests set it to check both parsers give the same trees
 
 # What libyaml (YAML 1.1) reads differently from YAML 1.2: other line breaks,
 # a BOM inside the text, tabs, anchors and aliases, a comment glued to a
-# block scalar header. Texts with any of them go to the YAML 1.2 parser.
+# block scalar header, a line of nothing but spaces (which the two read
+# differently at the head of a block scalar). Texts with any of them go to the
+# YAML 1.2 parser.
 _SLOW_CHARS = frozenset("\x85\u2028\u2029\ufeff\t")
-_SLOW_FORMS = re.compile(r"(?:^|[\s\[{,:?-])[&*][^\s]|[|>][-+0-9]*#")
+_SLOW_FORMS = re.compile(r"(?:^|[\s\[{,:?-])[&*][^\s]|[|>][-+0-9]*#|^ +$", re.MULTILINE)
 
 
 def _libyaml_reads_it_alike(text: str) -> bool:

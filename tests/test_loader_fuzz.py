@@ -140,3 +140,8 @@ def test_bytes_spliced_into_files(seed: str, junk: bytes, at: int) -> None:
     raw = seed.encode()
     at = min(at, len(raw))
     check(raw[:at] + junk + raw[at:])
+
+
+def test_a_line_of_spaces_at_the_head_of_a_block_scalar_is_read_as_yaml_1_2() -> None:
+    # found by test_mutated_sop_files: libyaml read this, the YAML 1.2 parser refuses it
+    check("format: 1\nwarning: >-\n \n  Kegiatan tanpa rekomendasi dapat dibubarkan.\n")
