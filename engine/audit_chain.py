@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Iterator
+from typing import Any, Protocol
 
 from engine.errors import AuditTampered
 from engine.runs import AuditEvent
@@ -70,3 +70,57 @@ def verify_chain(events: Iterable[AuditEvent], head_seq: int, head_hash: str) ->
         raise AuditTampered(f"audit trail broken after event {count}: the trail should end at "
                             f"event {head_seq} (events at the end were deleted or replaced)")
     return count
+
+
+class AuditReader(Protocol):
+    """The reads that checking the chain needs (``engine.ports.RunQueries`` has them)."""
+
+    def audit_head(self) -> tuple[int, str]:
+        """The last sequence number and hash."""
+        ...
+
+    def audit_events(self, run: int | None = None) -> Iterator[AuditEvent]:
+        """Every event, or one run's, in order."""
+        ...
+
+    def audit_hash(self, seq: int) -> str | None:
+        """The hash of event ``seq``."""
+        ...
+
+    def audit_prev_hash(self, seq: int) -> str | None:
+        """The previous-hash field of event ``seq``."""
+        ...
+
+
+def verify_run_chain(store: AuditReader, run: int) -> int:
+    """Check one run's events and their links to the events around them; return the count."""
+    last_seq, last_hash = store.audit_head()
+    events = list(store.audit_events(run))
+    if not events:
+        raise AuditTampered(f"run {run} has no audit events at all (they were deleted)")
+    for event in events:
+        if recompute(event, event.prev_hash) != event.hash:
+            raise AuditTampered(f"audit trail broken at event {event.seq} ({event.event}, run "
+                                f"{event.run_id}): its content was changed after it was "
+                                "written")
+        before = GENESIS if event.seq == 1 else store.audit_hash(event.seq - 1)
+        if before != event.prev_hash:
+            raise AuditTampered(f"audit trail broken at event {event.seq}: it does not follow "
+                                f"event {event.seq - 1} (an event was deleted, swapped or "
+                                "edited before it)")
+        after = store.audit_prev_hash(event.seq + 1)
+        if after is None and event.seq < last_seq:
+            raise AuditTampered(f"audit trail broken after event {event.seq}: event "
+                                f"{event.seq + 1} is missing (deleted)")
+        if after is None and (event.seq != last_seq or event.hash != last_hash):
+            raise AuditTampered(f"audit trail broken after event {event.seq}: the trail should "
+                                f"end at event {last_seq} (events at the end were deleted or "
+                                "replaced)")
+        if after is not None and after != event.hash:
+            raise AuditTampered(f"audit trail broken at event {event.seq + 1}: it does not "
+                                f"follow event {event.seq}")
+    started = events[0]
+    if started.event != "run_started":
+        raise AuditTampered(f"the first audit event of run {run} is {started.event} (seq "
+                            f"{started.seq}); its run_started event was deleted")
+    return len(events)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from engine.spec import DEFAULT_RESULT, END, ActorSpec, Outcome
+from engine.flow_graph import reach, reverse
+from engine.spec import DEFAULT_RESULT, END, ActorSpec, Outcome, SplitSpec
 
 if TYPE_CHECKING:
     from engine.checker import Checker
@@ -14,6 +16,14 @@ if TYPE_CHECKING:
 Row = tuple["Node", dict[str, Any], dict[str, "Node"]]
 _RESULT = re.compile(r"^[a-z0-9]+([-_][a-z0-9]+)*$")
 TARGETS_ACCEPTED = "an activity id, `end` or `end:<result>`"
+
+
+@dataclass(frozen=True, slots=True)
+class Exits:
+    """The ways out of one activity; ``split`` when they are parallel branches (a list)."""
+
+    outcomes: tuple[Outcome, ...]
+    split: bool = False
 
 
 def _target(c: Checker, node: Node, ids: list[str], label: str | None) -> Outcome | None:
@@ -40,10 +50,41 @@ def _target(c: Checker, node: Node, ids: list[str], label: str | None) -> Outcom
     return None
 
 
-def parse_outcomes(c: Checker, rows: list[Row]) -> list[tuple[Outcome, ...] | None]:
+def _branches(c: Checker, node: Node, key: Node, ids: list[str]) -> list[Outcome]:
+    """The branches of a split (`next: [a, b]`): two or more different activity ids."""
+    from engine.checker import suggest
+
+    if len(node.items) < 2:
+        c.error(key, "a split needs at least two branches in `next` (`next: [a, b]` starts "
+                     "both at once); for a single target write `next: <activity id>`")
+    seen: dict[str, Node] = {}
+    branches: list[Outcome] = []
+    for item in node.items:
+        text = c.text("next", item, required=True)
+        if text is None:
+            continue
+        if text == END or text.startswith(f"{END}:"):
+            c.error(item, f"`{text}` cannot be a branch of a split: a branch is an activity "
+                          "that starts at once with the others (the run ends after the "
+                          "branches meet)")
+        elif text not in ids:
+            close = suggest(text, ids)
+            hint = f", did you mean `{close}`?" if close else ""
+            c.error(item, f"unknown branch `{text}` in `next`{hint} (a branch is an activity "
+                          "id)")
+        elif text in seen:
+            c.error(item, f"branch `{text}` is listed twice (first at line "
+                          f"{seen[text].line + 1}); each branch starts once")
+        else:
+            seen[text] = item
+            branches.append(Outcome(None, text))
+    return branches
+
+
+def parse_outcomes(c: Checker, rows: list[Row]) -> list[Exits | None]:
     """The ways out of each activity (None where `next` is wrong); problems go to ``c``."""
     ids = [values["id"] for _item, values, _nodes in rows if values.get("id")]
-    result: list[tuple[Outcome, ...] | None] = []
+    result: list[Exits | None] = []
     for index, (_item, _values, nodes) in enumerate(rows):
         errors_before = len(c.problems)
         node = nodes.get("next")
@@ -73,8 +114,7 @@ def parse_outcomes(c: Checker, rows: list[Row]) -> list[tuple[Outcome, ...] | No
                 if outcome is not None:
                     outcomes.append(outcome)
         elif node.kind == "seq":
-            c.error(node, "`next` must be one target or a mapping of outcome labels to "
-                          f"targets, not a list ({TARGETS_ACCEPTED})")
+            outcomes = _branches(c, node, nodes["key:next"], ids)
         else:
             outcome = _target(c, node, ids, None)
             if outcome is not None:
@@ -82,7 +122,9 @@ def parse_outcomes(c: Checker, rows: list[Row]) -> list[tuple[Outcome, ...] | No
         if "decision" in nodes and (node is None or node.kind != "map"):
             c.error(nodes["key:decision"], "`decision` needs `next` with two or more outcomes "
                                            "(`next: {Ya: ..., Tidak: ...}`)")
-        result.append(tuple(outcomes) if len(c.problems) == errors_before else None)
+        split = node is not None and node.kind == "seq"
+        result.append(Exits(tuple(outcomes), split) if len(c.problems) == errors_before
+                      else None)
     return result
 
 
@@ -102,21 +144,11 @@ def _check_ids(c: Checker, rows: list[Row]) -> None:
             first_at[activity_id] = nodes["id"]
 
 
-def _reach(start: str, edges: dict[str, set[str]]) -> set[str]:
-    seen = {start}
-    todo = [start]
-    while todo:
-        for target in edges.get(todo.pop(), ()):
-            if target not in seen:
-                seen.add(target)
-                todo.append(target)
-    return seen
-
-
-def _check_reachability(c: Checker, rows: list[Row],
-                        outcomes: list[tuple[Outcome, ...] | None]) -> None:
+def _check_reachability(c: Checker, rows: list[Row], outcomes: list[Exits | None]) -> bool:
+    """Every activity reachable, `end` reachable from every one; True when both hold."""
     if any(outs is None for outs in outcomes):
-        return  # a wrong `next` is reported itself; guessing the flow would mislead
+        return False  # a wrong `next` is reported itself; guessing the flow would mislead
+    errors_before = len(c.problems)
     order: list[str] = []
     where: dict[str, Node] = {}
     edges: dict[str, set[str]] = {}
@@ -126,19 +158,15 @@ def _check_reachability(c: Checker, rows: list[Row],
             continue
         order.append(activity_id)
         where[activity_id] = item
-        edges[activity_id] = {o.target for o in outs or ()}
+        edges[activity_id] = {o.target for o in outs.outcomes} if outs else set()
     if not order:
-        return
-    reachable = _reach(order[0], edges)
+        return False
+    reachable = reach(order[0], edges)
     for activity_id in order:
         if activity_id not in reachable:
             c.error_at_item(where[activity_id], f"activity `{activity_id}` cannot be reached "
                                                 f"from the first activity `{order[0]}`")
-    reverse: dict[str, set[str]] = {}
-    for source, targets in edges.items():
-        for target in targets:
-            reverse.setdefault(target, set()).add(source)
-    finishes = _reach(END, reverse)
+    finishes = reach(END, reverse(edges))
     stuck = [a for a in order if a not in finishes]
     # Report each trap loop once, at its first member in file order: the stuck
     # activities from which no other stuck loop can be left.
@@ -146,8 +174,8 @@ def _check_reachability(c: Checker, rows: list[Row],
     for activity_id in stuck:
         if activity_id in reported:
             continue
-        loop = _reach(activity_id, edges) - {END}
-        members = [a for a in order if a in loop and activity_id in _reach(a, edges)]
+        loop = reach(activity_id, edges) - {END}
+        members = [a for a in order if a in loop and activity_id in reach(a, edges)]
         if not members or any(a in reported for a in loop):
             continue
         if set(members) != loop:
@@ -162,6 +190,7 @@ def _check_reachability(c: Checker, rows: list[Row],
             names = ", ".join(f"`{m}`" for m in members)
             c.error_at_item(where[members[0]],
                             f"activities {names} loop without a way to `end`")
+    return len(c.problems) == errors_before
 
 
 def _check_reports_to(c: Checker, actors: dict[str, tuple[Node, ActorSpec, Node | None]]) -> None:
@@ -207,10 +236,15 @@ def _check_reports_to(c: Checker, actors: dict[str, tuple[Node, ActorSpec, Node 
 
 
 def check_flow(c: Checker, actors: dict[str, tuple[Node, ActorSpec, Node | None]],
-               rows: list[Row], outcomes: list[tuple[Outcome, ...] | None]) -> None:
-    """Check ids, reachability, the reports_to chain; warn about unused actors and no times."""
+               rows: list[Row], outcomes: list[Exits | None]) -> tuple[SplitSpec, ...]:
+    """Check ids, reachability, splits, the reports_to chain; warn about unused actors and
+    steps without a time. Returns the splits with their joins."""
+    from engine.split_checks import check_splits
+
+    errors_before = len(c.problems)
     _check_ids(c, rows)
-    _check_reachability(c, rows, outcomes)
+    flows = _check_reachability(c, rows, outcomes) and len(c.problems) == errors_before
+    splits = check_splits(c, rows, outcomes) if flows else ()
     _check_reports_to(c, actors)
     used = {a for _item, values, _nodes in rows for a in values.get("actor", ())}
     used |= {spec.reports_to for _key, spec, _node in actors.values() if spec.reports_to}
@@ -221,3 +255,4 @@ def check_flow(c: Checker, actors: dict[str, tuple[Node, ActorSpec, Node | None]
         if "duration" not in nodes and values.get("id"):
             c.warn(item, f"activity `{values['id']}` has no `duration`: it gets no due time "
                          "and no reminders")
+    return splits

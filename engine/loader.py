@@ -20,8 +20,10 @@ from engine import sop_format as fmt
 from engine.checker import Checker, suggest
 from engine.durations import Duration
 from engine.errors import Problem, SopValidationError
-from engine.flow_checks import check_flow, parse_outcomes
+from engine.flow_checks import Exits, check_flow, parse_outcomes
 from engine.spec import (
+    EACH,
+    FIRST,
     ActivitySpec,
     ActorSpec,
     Approver,
@@ -171,6 +173,7 @@ def _activities(c: Checker, node: Node, actor_slugs: list[str]) -> list[tuple[No
             "id": c.slug, "name": lambda n, v: c.text(n, v, required=True),
             "requirements": c.texts, "duration": c.duration, "output": c.text,
             "note": c.text, "decision": c.text,
+            "complete": lambda n, v: c.choice(n, v, fmt.COMPLETE),
         })
         if "actor" in found:
             values["actor"] = _actor_refs(c, found["actor"][1], actor_slugs)
@@ -202,6 +205,28 @@ def _actor_refs(c: Checker, node: Node, actor_slugs: list[str]) -> tuple[str, ..
             c.error(item, f"unknown actor `{slug}`{hint} (actors: {', '.join(actor_slugs)})")
         refs.append(slug)
     return tuple(refs)
+
+
+def _check_complete(c: Checker, rows: list[tuple[Node, dict[str, Any], dict[str, Node]]],
+                    outcomes: list[Exits | None], actors: dict[str, ActorSpec]) -> None:
+    """`complete:` fits the step: several actors for first/any, one person for a decision."""
+    for (_item, values, nodes), exits in zip(rows, outcomes, strict=True):
+        how = values.get("complete")
+        refs = values.get("actor") or ()
+        if how is None or not refs:
+            continue
+        where = nodes["complete"]
+        decision = exits is not None and not exits.split and len(exits.outcomes) > 1
+        if how == EACH and decision:
+            c.error(where, "`complete: each` on a decision: a decision is taken by one person "
+                           "(use `first` or `any`, or make the decision a step of its own)")
+        elif how != EACH and len(refs) == 1:
+            c.error(where, f"`complete: {how}` needs several actors in `actor`; with one "
+                           "actor only `each` has a meaning (one task per person holding "
+                           f"the role; accepted: {', '.join(fmt.COMPLETE)})")
+        elif how == EACH and len(refs) == 1 and refs[0] in actors and actors[refs[0]].external:
+            c.error(where, f"`complete: each` over `{refs[0]}`, an external actor: nobody in "
+                           "the roster holds it, so there is no person to give a task to")
 
 
 def _check_dates(c: Checker, found: dict[str, tuple[Node, Node]]) -> SopDates:
@@ -261,15 +286,18 @@ def parse_sop(tree: Node, c: Checker) -> SopSpec | None:
     activity_rows = _activities(c, top["activities"][1], list(actors)) \
         if "activities" in top else []
     outcomes = parse_outcomes(c, activity_rows)
-    check_flow(c, actors, activity_rows, outcomes)
+    _check_complete(c, activity_rows, outcomes, {k: a for k, (_n, a, _r) in actors.items()})
+    splits = check_flow(c, actors, activity_rows, outcomes)
     if any(not p.warning for p in c.problems) or organization is None:
         return None
     activities = tuple(
         ActivitySpec(no=number, id=v["id"], name=v["name"], actors=v["actor"],
                      requirements=v.get("requirements", ()), duration=v.get("duration"),
                      output=v.get("output"), note=v.get("note"), decision=v.get("decision"),
-                     outcomes=outcomes[number - 1] or (), reminders=v.get("reminders"))
-        for number, (_item, v, _nodes) in enumerate(activity_rows, start=1))
+                     outcomes=exits.outcomes, reminders=v.get("reminders"),
+                     complete=v.get("complete") or FIRST, split=exits.split)
+        for number, ((_item, v, _nodes), exits) in enumerate(
+            zip(activity_rows, outcomes, strict=True), start=1) if exits is not None)
     return SopSpec(
         id=values["id"], title=values["title"], organization=organization,
         actors=tuple(spec for _key, spec, _node in actors.values()), activities=activities,
@@ -277,7 +305,7 @@ def parse_sop(tree: Node, c: Checker) -> SopSpec | None:
         legal_basis=values.get("legal_basis", ()), related=values.get("related", ()),
         warning=values.get("warning"), qualifications=values.get("qualifications", ()),
         equipment=values.get("equipment", ()), records=values.get("records"), start=start,
-        reminders=reminders)
+        reminders=reminders, splits=splits)
 
 
 def load_sop_text(data: str | bytes, file: str = "<sop>") -> LoadedSop:

@@ -1,20 +1,24 @@
 """The state machine of an SOP (transitions), one per SOP content, shared by all its runs.
 
 States are the activity ids, one end state per result (``end:selesai``,
-``end:ditolak``) and ``cancelled``. Each way out of an activity is a trigger
-named ``<activity>|<label>`` (the label is empty for a plain step). Runs are
-never bound to the machine: a trigger is fired on a loaded run with
-``machine.events[name].trigger(run)``, which only reads and writes
-``run.state``; nothing from YAML ever becomes a callback.
+``end:ditolak``) and ``cancelled``. A run holds tokens, one per active
+task, and each token's state moves through the machine: each way out of an
+activity is a trigger named ``<activity>|<label>`` (the label is empty for a
+plain step) and each branch of a split a trigger ``<activity>|&<branch>``,
+fired on a copy of the token (so several tokens of one run are on the machine
+at once). Tokens are never bound to the machine: a trigger is fired with
+``machine.events[name].trigger(token)``, which only reads and writes
+``token.state``; nothing from YAML ever becomes a callback.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from transitions import Machine, MachineError
 
-from engine.errors import InvalidOutcome, RunFinished
+from engine.errors import InvalidOutcome
 from engine.spec import END, ActivitySpec, Outcome, SopSpec
 
 CANCELLED = "cancelled"
@@ -22,9 +26,20 @@ CANCEL = "cancel"
 
 
 class HasState(Protocol):
-    """Anything with a ``state`` attribute (a Run)."""
+    """Anything with a ``state`` attribute (a token)."""
 
     state: str
+
+
+@dataclass(slots=True)
+class Token:
+    """Where one line of work of a run stands: an activity, an end state, or cancelled."""
+
+    state: str
+
+
+class NotThere(RuntimeError):
+    """A trigger fired on a token that is not at its activity (a bug, never a user error)."""
 
 
 def end_state(result: str) -> str:
@@ -35,6 +50,11 @@ def end_state(result: str) -> str:
 def trigger_name(activity_id: str, label: str | None) -> str:
     """The trigger for leaving ``activity_id`` by the outcome ``label``."""
     return f"{activity_id}|{label or ''}"
+
+
+def branch_trigger(activity_id: str, branch: str) -> str:
+    """The trigger that starts ``branch`` of the split at ``activity_id``."""
+    return f"{activity_id}|&{branch}"
 
 
 def _destination(outcome: Outcome) -> str:
@@ -50,7 +70,8 @@ class SopMachine:
         ends = sorted({_destination(o) for a in spec.activities for o in a.outcomes
                        if o.target == END})
         transitions: list[dict[str, Any]] = [
-            {"trigger": trigger_name(a.id, o.label), "source": a.id, "dest": _destination(o)}
+            {"trigger": branch_trigger(a.id, o.target) if a.split else trigger_name(a.id, o.label),
+             "source": a.id, "dest": _destination(o)}
             for a in spec.activities for o in a.outcomes
         ]
         transitions.append({"trigger": CANCEL, "source": activities, "dest": CANCELLED})
@@ -68,34 +89,39 @@ class SopMachine:
         """The outcome chosen; InvalidOutcome when the label does not fit the step."""
         if not activity.is_decision:
             if label is not None:
-                raise InvalidOutcome(f"step `{activity.id}` is not a decision; leave out "
-                                     "--outcome")
+                raise InvalidOutcome(activity.id, "not_decision")
             return activity.outcomes[0]
-        labels = ", ".join(o.label or "" for o in activity.outcomes)
+        labels = [o.label or "" for o in activity.outcomes]
         if label is None:
-            raise InvalidOutcome(f"step `{activity.id}` is a decision ({activity.question}); "
-                                 f"give --outcome, one of: {labels}")
+            raise InvalidOutcome(activity.id, "missing", labels, question=activity.question)
         outcome = activity.outcome(label)
         if outcome is None:
-            raise InvalidOutcome(f"`{label}` is not an outcome of step `{activity.id}`; "
-                                 f"choose one of: {labels}")
+            raise InvalidOutcome(activity.id, "unknown", labels, given=label)
         return outcome
 
-    def leave(self, run: HasState, activity: ActivitySpec, outcome: Outcome) -> str:
-        """Fire the trigger leaving ``activity`` by ``outcome``; return the new state."""
+    def _fire(self, token: HasState, trigger: str) -> str:
         try:
-            self.machine.events[trigger_name(activity.id, outcome.label)].trigger(run)
-        except MachineError:
-            raise RunFinished(f"the run is in state `{run.state}`, not at step "
-                              f"`{activity.id}`") from None
-        return run.state
+            self.machine.events[trigger].trigger(token)
+        except (MachineError, KeyError):
+            raise NotThere(f"token in state `{token.state}` cannot fire `{trigger}`") from None
+        return token.state
 
-    def cancel(self, run: HasState) -> None:
-        """Move the run to ``cancelled``."""
-        try:
-            self.machine.events[CANCEL].trigger(run)
-        except MachineError:
-            raise RunFinished(f"the run has already ended (`{run.state}`)") from None
+    def leave(self, token: HasState, activity: ActivitySpec, outcome: Outcome) -> str:
+        """Move a token out of ``activity`` by ``outcome``; return its new state."""
+        return self._fire(token, trigger_name(activity.id, outcome.label))
+
+    def fork(self, token: HasState, activity: ActivitySpec) -> list[Token]:
+        """The tokens of a split's branches, each moved out of ``activity`` by its trigger."""
+        branches = []
+        for branch in activity.branches:
+            copy = Token(token.state)
+            self._fire(copy, branch_trigger(activity.id, branch))
+            branches.append(copy)
+        return branches
+
+    def cancel(self, token: HasState) -> None:
+        """Move a token to ``cancelled``."""
+        self._fire(token, CANCEL)
 
 
 _MACHINES: dict[str, SopMachine] = {}

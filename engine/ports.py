@@ -1,17 +1,30 @@
-"""What the engine needs from storage, as protocols (storage implements them)."""
+"""What the engine needs from storage, as protocols (storage implements them).
+
+- ``RunStore``: one transaction's view of runs, tasks, SOP versions and the audit
+  trail, for the use cases that change runs;
+- ``RunQueries``: the reads (run lists, open tasks, history, the audit chain);
+- ``ReminderQueue``: the reminders owed, claimed by daemons and finished once;
+- ``Store``: all three, as one open transaction;
+- ``Database``: opens transactions; ``Lease``: tells which daemons are alive.
+
+``storage.store`` (SQLite, PostgreSQL) and ``storage.memory`` implement them;
+``tests/test_store_contract.py`` holds both to the same rules.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from typing import Protocol
 
 from engine.roster import Person
-from engine.runs import AuditEvent, NewEvent, Run, StepRun
+from engine.runs import AuditEvent, Delivery, NewEvent, Reminder, Run, StepRun
 
 
 class RunStore(Protocol):
-    """One transaction's view of runs, steps, SOP versions and the audit trail."""
+    """One transaction's view of runs, tasks, SOP versions and the audit trail."""
 
     def sop_text(self, sha256: str) -> str:
         """The SOP content stored under this hash."""
@@ -27,47 +40,201 @@ class RunStore(Protocol):
         ...
 
     def add_run(self, run: Run, sop_version_id: int) -> int:
-        """Insert a run; return its id."""
+        """Insert a run; return its id (DuplicateRun if one exists for SOP+unit+period)."""
         ...
 
-    def get_run(self, run_id: int) -> Run:
-        """The run (RunNotFound if there is none)."""
+    def get_run(self, run_id: int, lock: bool = False) -> Run:
+        """The run (RunNotFound if there is none); ``lock`` holds it until the transaction
+        ends, so that changes to one run happen one after the other."""
         ...
 
     def update_run(self, run: Run) -> None:
         """Write the run if nobody changed it since it was read (else ConcurrentChange)."""
         ...
 
-    def steps(self, run_id: int, active_only: bool = False) -> list[StepRun]:
-        """The run's step attempts in order of activation."""
+    def tasks(self, run_id: int) -> list[StepRun]:
+        """Every task of the run, in order of activation."""
+        ...
+
+    def active_tasks(self, run_id: int) -> list[StepRun]:
+        """The run's active tasks, in order of activation (finished ones are not read)."""
+        ...
+
+    def activity_tasks(self, run_id: int, activity_id: str) -> list[StepRun]:
+        """Every task of one activity in the run, oldest first."""
         ...
 
     def last_attempt(self, run_id: int, activity_id: str) -> int:
         """The highest attempt number of an activity in the run (0 if none)."""
         ...
 
-    def add_step(self, step: StepRun) -> int:
-        """Insert a step attempt; return its id."""
+    def add_tasks(self, tasks: Sequence[StepRun]) -> None:
+        """Insert tasks; each gets its id."""
         ...
 
-    def update_step(self, step: StepRun) -> None:
-        """Write the step if nobody changed it since it was read (else ConcurrentChange)."""
+    def update_task(self, task: StepRun) -> None:
+        """Write the task if nobody changed it since it was read (else ConcurrentChange)."""
         ...
 
     def remember_person(self, unit: str, person: Person, at: dt.datetime) -> None:
         """Keep a snapshot of who the person is (name, NIP, roles) when they act."""
         ...
 
-    def add_reminder(self, run_id: int, step_run_id: int, level: int, due_at: dt.datetime,
-                     now: dt.datetime) -> int:
-        """Owe a reminder, in the same transaction as the change that made it due."""
+    def add_reminders(self, run_id: int, owed: Sequence[tuple[int, dt.datetime]],
+                      now: dt.datetime, level: int = 0) -> None:
+        """Owe reminders of ``level`` to tasks (task id, due time), in the same transaction
+        as the change that made them due."""
         ...
 
     def retire_reminders(self, step_run_id: int) -> int:
-        """Retire what a step still owes."""
+        """Retire what a task still owes; return how many."""
         ...
 
     def append_events(self, events: Sequence[NewEvent],
                       recorded_at: dt.datetime) -> list[AuditEvent]:
         """Append events to the hash-chained audit trail."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class RunFilter:
+    """Which runs to list; None means any."""
+
+    sop: str | None = None
+    status: str | None = None
+    period: str | None = None
+    unit: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryFilter:
+    """Which audit events to list; None means any."""
+
+    run: int | None = None
+    sop: str | None = None
+    unit: str | None = None
+    period: str | None = None
+    actor: str | None = None
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
+    event: str | None = None
+
+
+class RunQueries(Protocol):
+    """The reads: runs, open tasks, audit events and reminders (one read transaction)."""
+
+    def sop_text(self, sha256: str) -> str:
+        """The SOP content stored under this hash."""
+        ...
+
+    def get_run(self, run_id: int, lock: bool = False) -> Run:
+        """The run (RunNotFound if there is none)."""
+        ...
+
+    def tasks(self, run_id: int) -> list[StepRun]:
+        """Every task of the run, in order of activation."""
+        ...
+
+    def list_runs(self, where: RunFilter) -> list[Run]:
+        """Runs matching the filter, newest first."""
+        ...
+
+    def open_tasks(self, due_before: dt.datetime | None = None,
+                   runs: Sequence[int] | None = None) -> list[tuple[Run, StepRun]]:
+        """Active tasks with their runs (only those due before a time, or of some runs),
+        soonest due first."""
+        ...
+
+    def history(self, where: HistoryFilter) -> list[AuditEvent]:
+        """Audit events matching the filter, oldest first."""
+        ...
+
+    def audit_head(self) -> tuple[int, str]:
+        """The last sequence number and hash of the chain (its head row)."""
+        ...
+
+    def audit_events(self, run: int | None = None) -> Iterator[AuditEvent]:
+        """Every audit event (or one run's), in order of their sequence numbers."""
+        ...
+
+    def audit_hash(self, seq: int) -> str | None:
+        """The hash of event ``seq`` (None if there is none)."""
+        ...
+
+    def audit_prev_hash(self, seq: int) -> str | None:
+        """The previous-hash field of event ``seq`` (None if there is none)."""
+        ...
+
+    def list_reminders(self, run_id: int | None = None,
+                       status: str | None = None) -> list[tuple[Reminder, StepRun]]:
+        """Reminder rows with the task each is for, soonest due first."""
+        ...
+
+
+class ReminderQueue(Protocol):
+    """The reminders owed by tasks: claimed by a daemon, sent, and finished once."""
+
+    def claim_reminders(self, now: dt.datetime, me: str, limit: int) -> list[int]:
+        """Claim due reminders for the daemon ``me``; others skip the rows it claimed."""
+        ...
+
+    def release_orphans(self, me: str, alive: Callable[[str], bool]) -> int:
+        """Give back claims of daemons that died while sending."""
+        ...
+
+    def get_reminder(self, reminder_id: int) -> Reminder:
+        """One reminder row."""
+        ...
+
+    def get_step(self, step_run_id: int) -> StepRun:
+        """One task by its row id."""
+        ...
+
+    def delivered(self, reminder_id: int) -> set[tuple[str, str]]:
+        """(person, channel) pairs already reached for this reminder."""
+        ...
+
+    def add_deliveries(self, deliveries: Sequence[Delivery]) -> None:
+        """Record how each try went."""
+        ...
+
+    def finish_reminder(self, reminder: Reminder, me: str | None) -> bool:
+        """Write a reminder's outcome if still claimed by ``me``; False if it was not."""
+        ...
+
+
+class Store(RunStore, RunQueries, ReminderQueue, Protocol):
+    """Everything storage offers, as one open transaction."""
+
+
+class Lease(Protocol):
+    """Which reminder daemons are alive (a file lock on SQLite, advisory locks on PostgreSQL)."""
+
+    def acquire(self) -> None:
+        """Take this daemon's lease (SchedulerBusy where only one daemon may run)."""
+        ...
+
+    def alive(self, owner: str) -> bool:
+        """Whether the daemon ``owner`` still holds its lease."""
+        ...
+
+    def release(self) -> None:
+        """Let go of the lease."""
+        ...
+
+
+class Database(Protocol):
+    """Where runs are kept: opens transactions and leases."""
+
+    def transaction(self, write: bool = True) -> AbstractContextManager[Store]:
+        """One transaction: committed when the block ends without an error, else rolled
+        back (a read transaction is never committed)."""
+        ...
+
+    def lease(self, me: str) -> Lease:
+        """The lease of the daemon ``me`` on this database."""
+        ...
+
+    def dispose(self) -> None:
+        """Close every connection."""
         ...

@@ -38,9 +38,10 @@ class Plan:
 
 @dataclass(frozen=True, slots=True)
 class StepTiming:
-    """What the policy needs to know of an active step."""
+    """What the policy needs to know of an active task: the actors it is for
+    (several for ``complete: any``), when it became active and when it is due."""
 
-    actor: str
+    actors: tuple[str, ...]
     activated_at: dt.datetime
     due_at: dt.datetime | None
 
@@ -57,19 +58,14 @@ def settings_for(activity: ActivitySpec, spec: SopSpec,
     return escalate, repeat
 
 
-def chain(spec: SopSpec, actor: str) -> tuple[str, ...]:
-    """The actor and its superiors up the ``reports_to`` chain: level n is index n."""
-    found = [actor]
-    current = spec.actor(actor).reports_to
-    while current is not None and current not in found:
-        found.append(current)
-        current = spec.actor(current).reports_to
-    return tuple(found)
+def top_level(spec: SopSpec, actors: tuple[str, ...]) -> int:
+    """The highest escalation level: the longest ``reports_to`` chain of the actors."""
+    return max(len(spec.chain(actor)) for actor in actors) - 1
 
 
 def first(spec: SopSpec, step: StepTiming) -> Plan | None:
-    """The first reminder of a step: level 0 at its due time (none for the public's steps)."""
-    if step.due_at is None or spec.actor(step.actor).external:
+    """The first reminder of a task: level 0 at its due time (none for the public's steps)."""
+    if step.due_at is None or all(spec.actor(a).external for a in step.actors):
         return None
     return Plan(0, step.due_at)
 
@@ -91,7 +87,7 @@ def following(spec: SopSpec, activity: ActivitySpec, step: StepTiming, sent: Pla
     escalate_after, repeat = settings_for(activity, spec, defaults)
     if repeat.is_zero:
         repeat = ONE_MINUTE
-    top = len(chain(spec, step.actor)) - 1
+    top = top_level(spec, step.actors)
     repeat_at = calendar.add(sent.at, repeat)
     if sent.level == 0 and top >= 1:
         escalate_at = escalation_time(step, escalate_after, calendar)

@@ -9,13 +9,14 @@ next reminder the step is owed and the audit event, together.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
 from engine import reminder_policy as policy
 from engine.errors import AlurError
 from engine.notify import ReminderMessage
-from engine.ports import RunStore
+from engine.ports import ReminderQueue, RunStore
 from engine.roster import Person, Unit
 from engine.runs import (
     ACTIVE,
@@ -34,6 +35,7 @@ from engine.runs import (
 from engine.services import Env
 from engine.spec import SopSpec
 from engine.spec_cache import spec_of
+from engine.tasks import task_actors
 from engine.views import deadline, late_minutes
 
 MAX_ATTEMPTS = 5
@@ -44,24 +46,23 @@ def retry_delay(attempts: int) -> dt.timedelta:
     return dt.timedelta(minutes=2 ** max(0, attempts - 1))
 
 
-class ReminderStore(RunStore, Protocol):
-    """What sending reminders needs from storage besides runs (one transaction)."""
+class ReminderStore(RunStore, ReminderQueue, Protocol):
+    """What sending reminders needs from storage: runs and the reminder queue."""
 
-    def get_reminder(self, reminder_id: int) -> Reminder:
-        """One reminder row."""
-        ...
 
-    def get_step(self, step_run_id: int) -> StepRun:
-        """One step attempt by its row id."""
-        ...
+def claim_due(store: ReminderStore, now: dt.datetime, me: str, limit: int) -> list[int]:
+    """Claim up to ``limit`` due reminders for the daemon ``me`` (others skip them)."""
+    return store.claim_reminders(now, me, limit)
 
-    def delivered(self, reminder_id: int) -> set[tuple[str, str]]:
-        """(person, channel) pairs already reached."""
-        ...
 
-    def finish_reminder(self, reminder: Reminder, me: str | None) -> bool:
-        """Write a reminder's outcome if still claimed by ``me``."""
-        ...
+def release_orphans(store: ReminderStore, me: str, alive: Callable[[str], bool]) -> int:
+    """Give back what daemons that died while sending had claimed."""
+    return store.release_orphans(me, alive)
+
+
+def record_delivery(store: ReminderStore, delivery: Delivery) -> None:
+    """Keep one try to reach one person, as soon as it is made."""
+    store.add_deliveries([delivery])
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,22 +75,28 @@ class Outgoing:
     done: frozenset[tuple[str, str]]
 
 
+def _level_roles(spec: SopSpec, step: StepRun, level: int) -> list[str]:
+    """The roles a task escalates to at ``level``: one per chain of its actors (``any``
+    has several), the top of a shorter chain standing in for the levels above it."""
+    chains = [spec.chain(actor) for actor in task_actors(spec, step)]
+    return list(dict.fromkeys(roles[min(level, len(roles) - 1)] for roles in chains))
+
+
 def recipients_for(spec: SopSpec, unit: Unit, step: StepRun, level: int,
                    day: dt.date) -> tuple[Person, ...]:
-    """Level 0: the step's assignees; level n: the holders n steps up the chain, and them."""
+    """Level 0: the task's assignees; level n: the holders n steps up each chain, and them
+    (nobody twice)."""
     known = {p.id: p for p in unit.members()}
     assigned = [known[p] for p in step.assignees if p in known]
     if level == 0:
         return tuple(assigned)
-    roles = policy.chain(spec, step.actor)
-    superiors = list(unit.holders(roles[min(level, len(roles) - 1)], day))
+    superiors = [p for role in _level_roles(spec, step, level) for p in unit.holders(role, day)]
     return tuple(dict.fromkeys([*superiors, *assigned]))
 
 
 def _message(env: Env, reminder: Reminder, run: Run, step: StepRun, spec: SopSpec,
              unit: Unit, level: int, now: dt.datetime) -> ReminderMessage:
     activity = spec.activity(step.activity_id)
-    roles = policy.chain(spec, step.actor)
     due = deadline(run, spec, env.calendar)
     days_left = None
     if due is not None:
@@ -101,13 +108,15 @@ def _message(env: Env, reminder: Reminder, run: Run, step: StepRun, spec: SopSpe
     assert step.due_at is not None
     return ReminderMessage(
         reminder_id=reminder.id, level=level,
-        escalation_role_title=spec.actor(roles[min(level, len(roles) - 1)]).title
+        escalation_role_title=" / ".join(spec.actor(r).title
+                                         for r in _level_roles(spec, step, level))
         if level else None,
         run_id=run.id, sop_id=spec.id, sop_title=spec.title, unit_name=unit.name,
-        period=run.period, step_id=step.activity_id, step_no=activity.no,
+        period=run.period, step_id=step.activity_id, task=step.label, step_no=activity.no,
         step_name=activity.name, attempt=step.attempt,
-        actor_title=spec.actor(step.actor).title,
+        actor_title=" / ".join(spec.actor(a).title for a in task_actors(spec, step)),
         responsible=tuple(f"{names.get(p, p)} ({p})" for p in step.assignees),
+        responsible_ids=step.assignees,
         due_at=step.due_at, late_minutes=late_minutes(step, env.calendar, now),
         timezone=str(env.calendar.tz), deadline=due, working_days_left=days_left)
 
@@ -119,8 +128,9 @@ def prepare(store: ReminderStore, env: Env, reminder_id: int, me: str,
     step = store.get_step(reminder.step_run_id)
     run = store.get_run(reminder.run_id)
     spec = spec_of(store, run.sop_hash)
+    actors = task_actors(spec, step)
     if (step.status != ACTIVE or not run.is_active or step.due_at is None
-            or spec.actor(step.actor).external):  # the public is not chased
+            or all(spec.actor(a).external for a in actors)):  # the public is not chased
         reminder.status = RETIRED
         store.finish_reminder(reminder, me)
         return None
@@ -128,8 +138,7 @@ def prepare(store: ReminderStore, env: Env, reminder_id: int, me: str,
         unit = env.roster.unit(run.unit)
     except AlurError:
         unit = Unit(run.unit, run.unit, ())
-    top = len(policy.chain(spec, step.actor)) - 1
-    level = min(reminder.level, top)
+    level = min(reminder.level, policy.top_level(spec, actors))
     day = now.astimezone(env.calendar.tz).date()
     return Outgoing(reminder, _message(env, reminder, run, step, spec, unit, level, now),
                     recipients_for(spec, unit, step, level, day),
@@ -166,13 +175,13 @@ def record(store: ReminderStore, env: Env, outgoing: Outgoing, tries: list[Deliv
         return reminder  # retired meanwhile (the step was completed): nothing more owed
     spec = spec_of(store, run.sop_hash)
     activity = spec.activity(step.activity_id)
-    timing = policy.StepTiming(step.actor, step.activated_at, step.due_at)
+    timing = policy.StepTiming(task_actors(spec, step), step.activated_at, step.due_at)
     planned = policy.Plan(reminder.level, reminder.planned_at)
     following = policy.following(spec, activity, timing, planned, env.reminder_defaults,
                                  env.calendar, now)
-    store.add_reminder(run.id, step.id, following.level, following.at, now)
+    store.add_reminders(run.id, [(step.id, following.at)], now, following.level)
     store.append_events([NewEvent(
-        run.id, REMINDER_FAILED if failed else REMINDER_SENT, None, now, step.activity_id,
+        run.id, REMINDER_FAILED if failed else REMINDER_SENT, None, now, step.label,
         step.attempt, {"reminder": reminder.id, "level": outgoing.message.level,
                        "recipients": list(reminder.recipients),
                        "channels": list(reminder.channels),

@@ -52,9 +52,20 @@ class Run:
         return self.status == ACTIVE
 
 
+def task_label(activity_id: str, task: str) -> str:
+    """How people name a task: the activity id, or ``ACTIVITY/ACTOR`` or ``ACTIVITY/PERSON``
+    for one of the tasks of a ``complete: each`` step."""
+    return f"{activity_id}/{task}" if task else activity_id
+
+
 @dataclass(slots=True)
 class StepRun:
-    """One attempt of one activity in a run (a rework loop makes a new attempt)."""
+    """One task of one attempt of an activity in a run (a rework loop makes a new attempt).
+
+    A step done by ``complete: each`` has one task per actor (``task`` is the
+    actor's slug) or per person holding its one role (``task`` is the person's
+    id); any other step has one task, with ``task`` empty.
+    """
 
     id: int
     run_id: int
@@ -71,6 +82,13 @@ class StepRun:
     outcome: str | None = None
     note: str | None = None
     version: int = 0
+    task: str = ""
+    on_behalf: str | None = None  # the role a superior completed it for ("atas nama")
+
+    @property
+    def label(self) -> str:
+        """The task's name: ``format``, ``data-seksi/kasi-tapem``, ``laporan/staf-1``."""
+        return task_label(self.activity_id, self.task)
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,8 +32,9 @@ def _value(key: fmt.Key) -> dict[str, Any]:
         return dict(_TEXT)
     if kind == "texts":
         return {"anyOf": [_TEXT, {"type": "array", "items": _TEXT}]}
-    if kind in ("kind", "every", "period"):
-        choices = {"kind": fmt.KINDS, "every": fmt.EVERY, "period": fmt.PERIODS}[kind]
+    if kind in ("kind", "every", "period", "complete"):
+        choices = {"kind": fmt.KINDS, "every": fmt.EVERY, "period": fmt.PERIODS,
+                   "complete": fmt.COMPLETE}[kind]
         return {"type": "string", "enum": list(choices)}
     if kind == "date":
         return {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
@@ -55,6 +56,7 @@ def _value(key: fmt.Key) -> dict[str, Any]:
             {"type": "string", "pattern": r"^([a-z0-9]+(-[a-z0-9]+)*|end(:.+)?)$"},
             {"type": "object", "minProperties": 2,
              "additionalProperties": {"type": "string"}},
+            {"type": "array", "minItems": 2, "uniqueItems": True, "items": _SLUG},
         ]}
     if kind == "start_day":
         return {"type": ["string", "integer"], "pattern": r"^\d{1,2}(-\d{1,2})?$"}

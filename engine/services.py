@@ -2,20 +2,32 @@
 
 Each takes a ``RunStore`` that is one open transaction; the caller commits
 after the use case returns, so the state change and its audit events are
-written together or not at all.
+written together or not at all. A run holds a set of active tasks: a step
+gives one task, or one per actor or holder with ``complete: each``; a split
+activates all its branches; a join becomes active once, when the last of its
+branches arrives (no task of the branches is active any more). The run row is
+locked first, so that two completions in one run are serialised and the
+join's count is never raced.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from engine import reminder_policy
 from engine.calendar import WorkCalendar
 from engine.clock import Clock
-from engine.errors import InvalidTime, NotAllowed, RunFinished, StepNotActive
+from engine.errors import (
+    IdentityMissing,
+    InvalidTime,
+    NotAllowed,
+    ReasonMissing,
+    RunFinished,
+)
 from engine.loader import LoadedSop
-from engine.machine import machine_for
+from engine.machine import Token, machine_for
 from engine.ports import RunStore
 from engine.roster import Person, Roster, Unit
 from engine.runs import (
@@ -34,6 +46,9 @@ from engine.runs import (
 )
 from engine.spec import END, ActivitySpec, ReminderSpec, SopSpec
 from engine.spec_cache import remember_spec, spec_of
+from engine.tasks import authority, find_task, not_allowed, plan_tasks, task_actors
+
+SCHEDULER = "alur-scheduler"
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,11 +63,14 @@ class Env:
 
 @dataclass(frozen=True, slots=True)
 class Transition:
-    """What a use case did: the run after it, the step it acted on, the step activated."""
+    """What a use case did: the run after it, the task it acted on, the tasks it activated,
+    and every task active afterwards (with the spec, so the runner needs nothing more)."""
 
     run: Run
+    spec: SopSpec
     step: StepRun | None
-    activated: StepRun | None
+    activated: tuple[StepRun, ...] = ()
+    active: tuple[StepRun, ...] = ()
 
 
 def _when(env: Env, at: dt.datetime | None, not_before: dt.datetime | None,
@@ -62,45 +80,50 @@ def _when(env: Env, at: dt.datetime | None, not_before: dt.datetime | None,
     if at is None:
         return max(now, not_before) if not_before is not None else now
     if at.tzinfo is None:
-        raise InvalidTime("--at needs a time zone")  # the CLI always gives one
+        raise ValueError("a time given for an action needs its time zone")
     local = env.calendar.tz
     if at > now:
-        raise InvalidTime(f"--at {at.astimezone(local):%Y-%m-%d %H:%M} is in the future "
-                          f"(now it is {now.astimezone(local):%Y-%m-%d %H:%M})")
+        raise InvalidTime(at.astimezone(local), "future", now.astimezone(local))
     if not_before is not None and at < not_before:
-        raise InvalidTime(f"--at {at.astimezone(local):%Y-%m-%d %H:%M} is before {what} "
-                          f"({not_before.astimezone(local):%Y-%m-%d %H:%M})")
+        raise InvalidTime(at.astimezone(local), "before", not_before.astimezone(local), what)
     return at
 
 
 def _person(unit: Unit, person_id: str | None, doing: str) -> Person:
     if not person_id:
-        raise NotAllowed(f"say who is {doing}: --as PERSON or ALUR_USER (a person id of the "
-                         f"roster of unit `{unit.slug}`)")
+        raise IdentityMissing(doing, unit.slug)
     return unit.person(person_id)
 
 
+def _iso(value: dt.datetime | None) -> str | None:
+    return value.astimezone(dt.UTC).isoformat() if value else None
+
+
 def _activate(store: RunStore, env: Env, spec: SopSpec, run: Run, unit: Unit,
-              activity: ActivitySpec, at: dt.datetime) -> tuple[StepRun, NewEvent]:
-    """Create the next attempt of ``activity``, due after its standard working time."""
-    actor = spec.actor(activity.actor)
+              activity: ActivitySpec, at: dt.datetime) -> tuple[list[StepRun], list[NewEvent]]:
+    """The next attempt of ``activity``: its tasks, due after the standard working time."""
     day = at.astimezone(env.calendar.tz).date()
-    assignees = () if actor.external else tuple(p.id for p in unit.holders(actor.slug, day))
     due = env.calendar.add(at, activity.duration) if activity.duration else None
-    step = StepRun(id=0, run_id=run.id, activity_id=activity.id,
-                   attempt=store.last_attempt(run.id, activity.id) + 1, actor=actor.slug,
-                   status=ACTIVE, activated_at=at, due_at=due, assignees=assignees)
-    step.id = store.add_step(step)
-    planned = reminder_policy.first(spec, reminder_policy.StepTiming(actor.slug, at, due))
-    if planned is not None:
-        store.add_reminder(run.id, step.id, planned.level, planned.at, env.clock.now())
-    event = NewEvent(run.id, STEP_ACTIVATED, None, at, activity.id, step.attempt, {
-        "actor": actor.slug, "assignees": list(assignees),
-        "due_at": due.astimezone(dt.UTC).isoformat() if due else None})
-    return step, event
+    attempt = store.last_attempt(run.id, activity.id) + 1
+    tasks = [StepRun(id=0, run_id=run.id, activity_id=activity.id, attempt=attempt,
+                     actor=plan.actor, status=ACTIVE, activated_at=at, due_at=due,
+                     assignees=plan.assignees, task=plan.task)
+             for plan in plan_tasks(spec, activity, unit, day)]
+    store.add_tasks(tasks)
+    now = env.clock.now()
+    owed = [(task.id, planned.at) for task in tasks if (planned := reminder_policy.first(
+        spec, reminder_policy.StepTiming(task_actors(spec, task), at, due))) is not None]
+    if owed:
+        store.add_reminders(run.id, owed, now)
+    events = [NewEvent(run.id, STEP_ACTIVATED, None, at, task.label, attempt, {
+        "actor": task.actor, "assignees": list(task.assignees), "due_at": _iso(due)})
+        for task in tasks]
+    return tasks, events
 
 
-SCHEDULER = "alur-scheduler"
+def _state(run: Run, active: Sequence[StepRun]) -> str:
+    """The run's state column: its active activities (the machine state of each token)."""
+    return "+".join(dict.fromkeys(t.activity_id for t in active))[:220] or run.state
 
 
 def start_run(store: RunStore, env: Env, loaded: LoadedSop, unit_slug: str | None,
@@ -134,178 +157,156 @@ def start_run(store: RunStore, env: Env, loaded: LoadedSop, unit_slug: str | Non
     started = NewEvent(run.id, RUN_STARTED, starter, when, data={
         "sop": spec.id, "sop_hash": loaded.sha256, "unit": unit.slug, "period": period,
         "automatic": automatic})
-    step, activated = _activate(store, env, spec, run, unit, spec.activities[0], when)
-    store.append_events([started, activated], now)
-    return Transition(run, None, step)
+    tasks, activated = _activate(store, env, spec, run, unit, spec.activities[0], when)
+    store.append_events([started, *activated], now)
+    return Transition(run, spec, None, tuple(tasks), tuple(tasks))
 
 
-def active_step(store: RunStore, spec: SopSpec, run: Run, step_id: str | None,
-                tz: dt.tzinfo) -> StepRun:
-    """The run's active step, checked against the step the user named (id or number)."""
+def _open(store: RunStore, env: Env, run_id: int) -> tuple[Run, SopSpec, list[StepRun]]:
+    """The run (locked for this transaction), its spec and its active tasks."""
+    run = store.get_run(run_id, lock=True)
     if not run.is_active:
-        raise RunFinished(f"run {run.id} is {run.status}"
-                          + (f" ({run.result})" if run.result else "") + "; nothing more can "
-                          "be done in it")
-    steps = store.steps(run.id)
-    active = [s for s in steps if s.status == ACTIVE]
-    if not active:
-        raise RunFinished(f"run {run.id} has no active step")
-    step = active[0]
-    if step_id is None or step_id == step.activity_id:
-        return step
-    named = next((a for a in spec.activities if step_id in (a.id, str(a.no))), None)
-    current = spec.activity(step.activity_id)
-    if named is None:
-        raise StepNotActive(f"run {run.id} has no step `{step_id}`; the active step is "
-                            f"`{current.id}` (no. {current.no})")
-    if named.id == step.activity_id:
-        return step
-    done = [s for s in steps if s.activity_id == named.id and s.status == COMPLETED]
-    if done:
-        last = done[-1]
-        when = f" at {last.completed_at.astimezone(tz):%Y-%m-%d %H:%M}" \
-            if last.completed_at else ""
-        raise StepNotActive(f"step `{named.id}` of run {run.id} was already completed by "
-                            f"{last.completed_by}{when}; the active step is "
-                            f"`{current.id}` (no. {current.no})")
-    raise StepNotActive(f"step `{named.id}` (no. {named.no}) is not active in run {run.id}; "
-                        f"the active step is `{current.id}` (no. {current.no})")
+        raise RunFinished(run.id, run.status, run.result)
+    return run, spec_of(store, run.sop_hash), store.active_tasks(run.id)
 
 
-def may_complete(unit: Unit, spec: SopSpec, step: StepRun, person_id: str,
-                 day: dt.date) -> bool:
-    """Whether a person of ``unit`` may complete the step on ``day``.
-
-    A step of an external actor (the applicant) is recorded by anyone of the
-    unit; any other by its assignees or a (regular or acting) holder of its role.
-    """
-    if spec.actor(step.actor).external:
-        return any(p.id == person_id for p in unit.members())
-    return person_id in step.assignees or unit.may_act_for(step.actor, person_id, day)
+def _named_task(store: RunStore, env: Env, run: Run, spec: SopSpec, active: list[StepRun],
+                ref: str | None, unit: Unit, person: Person, day: dt.date) -> StepRun:
+    return find_task(spec, run.id, active, ref,
+                     lambda t: authority(unit, spec, t, person.id, day), person.id,
+                     lambda activity_id: store.activity_tasks(run.id, activity_id),
+                     env.calendar.tz)
 
 
-def _check_may_complete(unit: Unit, spec: SopSpec, step: StepRun, person: Person,
-                        day: dt.date) -> None:
-    if may_complete(unit, spec, step, person.id, day):
-        return
-    actor = spec.actor(step.actor)
-    holders = ", ".join(step.assignees) or "nobody in the roster"
-    raise NotAllowed(f"{person.id} may not complete step `{step.activity_id}`: it is for "
-                     f"{actor.title} ({step.actor}), held by {holders}")
-
-
-def complete_step(store: RunStore, env: Env, run_id: int, step_id: str | None,
+def complete_step(store: RunStore, env: Env, run_id: int, step_ref: str | None,
                   by: str | None, outcome_label: str | None = None, note: str | None = None,
                   at: dt.datetime | None = None) -> Transition:
-    """Complete the active step as ``by``; activate the next one or finish the run."""
-    run = store.get_run(run_id)
-    spec = spec_of(store, run.sop_hash)
-    step = active_step(store, spec, run, step_id, env.calendar.tz)
+    """Complete a task as ``by``; when its step is done, move its token on.
+
+    ``step_ref`` names the task (``ACTIVITY``, its number, or ``ACTIVITY/KEY``).
+    """
+    run, spec, active = _open(store, env, run_id)
     unit = env.roster.unit(run.unit)
     person = _person(unit, by, "completing the step")
-    activity = spec.activity(step.activity_id)
+    today = env.clock.now().astimezone(env.calendar.tz).date()
+    task = _named_task(store, env, run, spec, active, step_ref, unit, person, today)
+    activity = spec.activity(task.activity_id)
     machine = machine_for(run.sop_hash, spec)
     outcome = machine.outcome_for(activity, outcome_label)
-    when = _when(env, at, step.activated_at, f"step `{step.activity_id}` became active")
-    _check_may_complete(unit, spec, step, person, when.astimezone(env.calendar.tz).date())
+    when = _when(env, at, task.activated_at, f"step `{task.label}` became active")
+    acting = authority(unit, spec, task, person.id, when.astimezone(env.calendar.tz).date())
+    if not acting.allowed:
+        raise not_allowed(spec, task, person.id, "complete")
     now = env.clock.now()
-    step.status = COMPLETED
-    step.completed_at = when
-    step.completed_by = person.id
-    step.recorded_at = now
-    step.outcome = outcome.label
-    step.note = note
-    store.update_step(step)
-    store.retire_reminders(step.id)
-    state = machine.leave(run, activity, outcome)
-    events = [NewEvent(run.id, STEP_COMPLETED, person.id, when, activity.id, step.attempt, {
-        "outcome": outcome.label, "note": note, "next": outcome.text})]
-    activated = None
-    if outcome.target == END:
-        run.status = COMPLETED
-        run.result = outcome.result
-        run.finished_at = when
+    task.status, task.completed_at, task.completed_by = COMPLETED, when, person.id
+    task.recorded_at, task.outcome, task.note = now, outcome.label, note
+    task.on_behalf = acting.on_behalf
+    store.update_task(task)
+    store.retire_reminders(task.id)
+    remaining = [t for t in active if t.id != task.id]
+    siblings = [t.label for t in remaining
+                if t.activity_id == task.activity_id and t.attempt == task.attempt]
+    data: dict[str, object] = {"outcome": outcome.label, "note": note, "next": outcome.text}
+    if acting.on_behalf:
+        data["on_behalf_of"] = acting.on_behalf
+    if activity.split:
+        data["next"] = list(activity.branches)
+    events = [NewEvent(run.id, STEP_COMPLETED, person.id, when, task.label, task.attempt, data)]
+    activated: list[StepRun] = []
+    if siblings:
+        data["waiting_for"] = siblings  # an `each` step is done when all its tasks are
+    elif outcome.target == END and not activity.split:
+        run.status, run.result, run.finished_at = COMPLETED, outcome.result, when
+        run.state = machine.leave(Token(activity.id), activity, outcome)
         events.append(NewEvent(run.id, RUN_COMPLETED, person.id, when,
                                data={"result": outcome.result}))
     else:
-        activated, event = _activate(store, env, spec, run, unit, spec.activity(state), when)
-        events.append(event)
+        tokens = machine.fork(Token(activity.id), activity) if activity.split \
+            else [Token(machine.leave(Token(activity.id), activity, outcome))]
+        for token in tokens:
+            split = spec.arrival(activity.id, token.state)
+            if split is not None and any(t.activity_id in split.region for t in remaining):
+                data["waiting_at"] = token.state  # the other branches have not arrived yet
+                continue
+            tasks, started = _activate(store, env, spec, run, unit, spec.activity(token.state),
+                                       when)
+            activated += tasks
+            events += started
+    now_active = remaining + activated
+    if run.is_active:
+        run.state = _state(run, now_active)
     store.update_run(run)
     store.remember_person(unit.slug, person, now)
     store.append_events(events, now)
-    return Transition(run, step, activated)
+    return Transition(run, spec, task, tuple(activated), tuple(now_active))
 
 
-def _superiors(spec: SopSpec, role: str) -> list[str]:
-    chain: list[str] = []
-    current = spec.actor(role).reports_to
-    while current is not None and current not in chain:
-        chain.append(current)
-        current = spec.actor(current).reports_to
-    return chain
-
-
-def reassign_step(store: RunStore, env: Env, run_id: int, step_id: str, to: str,
+def reassign_step(store: RunStore, env: Env, run_id: int, step_ref: str | None, to: str,
                   by: str | None) -> Transition:
-    """Hand the active step to another holder of its role."""
-    run = store.get_run(run_id)
-    spec = spec_of(store, run.sop_hash)
-    step = active_step(store, spec, run, step_id, env.calendar.tz)
+    """Hand an active task to another holder of its role."""
+    run, spec, active = _open(store, env, run_id)
     unit = env.roster.unit(run.unit)
     person = _person(unit, by, "reassigning the step")
     target = unit.person(to)
     now = env.clock.now()
     day = now.astimezone(env.calendar.tz).date()
-    role = step.actor
-    allowed = person.id in step.assignees or unit.may_act_for(role, person.id, day) or any(
-        unit.may_act_for(boss, person.id, day) for boss in _superiors(spec, role))
-    if not allowed:
-        raise NotAllowed(f"{person.id} may not reassign step `{step.activity_id}`: only a "
-                         f"holder of `{role}` or of a role above it may")
-    if not unit.may_act_for(role, target.id, day):
-        holders = ", ".join(p.id for p in unit.members() if unit.may_act_for(role, p.id, day))
-        raise NotAllowed(f"{target.id} does not hold `{role}`; the step can go to: "
-                         f"{holders or 'nobody'}")
-    before = step.assignees
-    step.assignees = (target.id,)
-    store.update_step(step)
-    if store.retire_reminders(step.id) and step.due_at is not None:
+    task = _named_task(store, env, run, spec, active, step_ref, unit, person, day)
+    acting = authority(unit, spec, task, person.id, day)
+    if not acting.allowed:
+        raise NotAllowed(f"{person.id} may not reassign step `{task.label}`: only a holder of "
+                         f"`{task.actor}` or of a role above it may")
+    roles = task_actors(spec, task)
+    if not any(unit.may_act_for(role, target.id, day) for role in roles):
+        holders = ", ".join(p.id for p in unit.members()
+                            if any(unit.may_act_for(r, p.id, day) for r in roles))
+        raise NotAllowed(f"{target.id} does not hold `{'` or `'.join(roles)}`; the step can go "
+                         f"to: {holders or 'nobody'}")
+    before = task.assignees
+    task.assignees = (target.id,)
+    store.update_task(task)
+    if store.retire_reminders(task.id) and task.due_at is not None:
         # the new holder is reminded from now on (at once if the step is already late)
-        store.add_reminder(run.id, step.id, 0, max(step.due_at, now), now)
+        store.add_reminders(run.id, [(task.id, max(task.due_at, now))], now)
+    store.update_run(run)
     store.remember_person(unit.slug, person, now)
-    store.append_events([NewEvent(run.id, STEP_REASSIGNED, person.id, now, step.activity_id,
-                                  step.attempt, {"from": list(before), "to": target.id})], now)
-    return Transition(run, step, None)
+    data: dict[str, object] = {"from": list(before), "to": target.id}
+    if acting.on_behalf:
+        data["on_behalf_of"] = acting.on_behalf
+    store.append_events([NewEvent(run.id, STEP_REASSIGNED, person.id, now, task.label,
+                                  task.attempt, data)], now)
+    return Transition(run, spec, task, (), tuple(active))
 
 
 def cancel_run(store: RunStore, env: Env, run_id: int, reason: str,
                by: str | None) -> Transition:
-    """Cancel an active run; its active step is cancelled with it."""
-    run = store.get_run(run_id)
+    """Cancel an active run; every active task is cancelled with it."""
+    run = store.get_run(run_id, lock=True)
     spec = spec_of(store, run.sop_hash)
     unit = env.roster.unit(run.unit)
     person = _person(unit, by, "cancelling the run")
     if not reason.strip():
-        raise NotAllowed("give the reason for cancelling: --reason TEXT")
+        raise ReasonMissing(run.id)
     if not run.is_active:
-        raise RunFinished(f"run {run.id} is already {run.status}")
+        raise RunFinished(run.id, run.status, run.result,
+                          message=f"run {run.id} is already {run.status}")
     now = env.clock.now()
     day = now.astimezone(env.calendar.tz).date()
     if person.id != run.started_by and not any(unit.may_act_for(a.slug, person.id, day)
                                                for a in spec.actors):
         raise NotAllowed(f"{person.id} may not cancel run {run.id}: only who started it or a "
                          "holder of one of the SOP's roles may")
-    step = None
-    for step in store.steps(run.id, active_only=True):
-        step.status = CANCELLED
-        store.update_step(step)
-        store.retire_reminders(step.id)
-    machine_for(run.sop_hash, spec).cancel(run)
-    run.status = CANCELLED
-    run.finished_at = now
-    run.cancel_reason = reason
+    machine = machine_for(run.sop_hash, spec)
+    tasks = store.active_tasks(run.id)
+    for task in tasks:
+        machine.cancel(Token(task.activity_id))
+        task.status = CANCELLED
+        store.update_task(task)
+        store.retire_reminders(task.id)
+    run.status, run.finished_at, run.cancel_reason = CANCELLED, now, reason
+    run.state = CANCELLED
     store.update_run(run)
     store.remember_person(unit.slug, person, now)
     store.append_events([NewEvent(run.id, RUN_CANCELLED, person.id, now,
-                                  data={"reason": reason})], now)
-    return Transition(run, step, None)
+                                  data={"reason": reason,
+                                        "tasks": [t.label for t in tasks]})], now)
+    return Transition(run, spec, tasks[0] if tasks else None, (), ())

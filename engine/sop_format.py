@@ -14,10 +14,11 @@ SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 KINDS = ("rutin", "pelayanan", "penugasan")
 EVERY = ("year", "quarter", "month")
 PERIODS = ("previous", "current")
+COMPLETE = ("first", "any", "each")
 
 ValueKind = Literal[
     "format", "slug", "text", "texts", "kind", "date", "nip", "bool", "duration",
-    "escalate", "actor_ref", "actor_refs", "next", "every", "start_day", "period",
+    "escalate", "actor_ref", "actor_refs", "complete", "next", "every", "start_day", "period",
     "section", "actors", "activities",
 ]
 
@@ -105,7 +106,13 @@ ACTIVITY = Section("activity", (
     Key("name", "Uraian Kegiatan", "text", "What is done, verb first, without a subject.",
         required=True),
     Key("actor", "Pelaksana", "actor_refs",
-        "The actor, or a list of actors; the first is responsible.", required=True),
+        "The actor, or a list of actors; the first is responsible (see `complete`).",
+        required=True),
+    Key("complete", "Cara penyelesaian", "complete",
+        "How a step with several actors is done: `first` (default: a holder of the first "
+        "actor completes it, the others attend), `any` (a holder of any listed actor) or "
+        "`each` (one task per listed actor, all at once; with one actor, one task per person "
+        "holding the role)."),
     Key("requirements", "Kelengkapan", "texts", "Mutu baku: what the step needs (list or text)."),
     Key("duration", "Waktu", "duration",
         "Mutu baku: standard working time, e.g. `60 menit`, `1,5 jam`, `2 hari kerja`."),
@@ -115,7 +122,8 @@ ACTIVITY = Section("activity", (
         "The question in the decision diamond (default: the name); needs a `next` mapping."),
     Key("next", "Langkah berikutnya", "next",
         "The next activity id, `end` or `end:<result>`; a mapping of two or more outcome "
-        "labels to targets makes a decision."),
+        "labels to targets makes a decision; a list of two or more activity ids starts them "
+        "all at once (parallel branches that meet again at their join)."),
     Key("reminders", "Pengingat", "section", "Reminder settings for this step only.",
         section=REMINDERS),
 ))

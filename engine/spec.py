@@ -10,6 +10,7 @@ from engine.durations import Duration
 
 END = "end"
 DEFAULT_RESULT = "selesai"
+FIRST, ANY, EACH = "first", "any", "each"  # how a step with several actors is done
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +120,8 @@ class ActivitySpec:
     decision: str | None = None
     outcomes: tuple[Outcome, ...] = ()
     reminders: ReminderSpec | None = None
+    complete: str = FIRST  # first | any | each
+    split: bool = False  # ``next`` is a list: every outcome is a branch, all started at once
 
     @property
     def actor(self) -> str:
@@ -128,7 +131,17 @@ class ActivitySpec:
     @property
     def is_decision(self) -> bool:
         """True when the person completing it chooses among labelled outcomes."""
-        return len(self.outcomes) > 1
+        return not self.split and len(self.outcomes) > 1
+
+    @property
+    def acting(self) -> tuple[str, ...]:
+        """The actors who do the step (a process symbol in their column), not attendees."""
+        return self.actors if self.complete in (ANY, EACH) else self.actors[:1]
+
+    @property
+    def branches(self) -> tuple[str, ...]:
+        """The activities a split starts at once (empty for any other step)."""
+        return tuple(o.target for o in self.outcomes) if self.split else ()
 
     @property
     def question(self) -> str:
@@ -143,6 +156,20 @@ class ActivitySpec:
             return None
         wanted = label.strip().casefold()
         return next((o for o in self.outcomes if (o.label or "").casefold() == wanted), None)
+
+
+@dataclass(frozen=True, slots=True)
+class SplitSpec:
+    """Parallel branches: ``activity`` starts ``branches`` at once; they meet at ``join``.
+
+    ``region`` holds every activity of the branches (not the split, not the join):
+    the join becomes active when no task of the region is active any more.
+    """
+
+    activity: str
+    branches: tuple[str, ...]
+    join: str
+    region: frozenset[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,6 +194,7 @@ class SopSpec:
     records: str | None = None
     start: StartSpec | None = None
     reminders: ReminderSpec | None = None
+    splits: tuple[SplitSpec, ...] = ()
 
     def actor(self, slug: str) -> ActorSpec:
         """The actor with this slug (KeyError if there is none)."""
@@ -182,11 +210,28 @@ class SopSpec:
                 return activity
         raise KeyError(activity_id)
 
+    def chain(self, actor: str) -> tuple[str, ...]:
+        """The actor and its superiors up the ``reports_to`` chain: level n is index n."""
+        found = [actor]
+        current = self.actor(actor).reports_to
+        while current is not None and current not in found:
+            found.append(current)
+            current = self.actor(current).reports_to
+        return tuple(found)
+
+    def split_at(self, activity_id: str) -> SplitSpec | None:
+        """The split an activity starts, if it is one."""
+        return next((s for s in self.splits if s.activity == activity_id), None)
+
+    def arrival(self, source: str, target: str) -> SplitSpec | None:
+        """The split whose branch arrives at its join when ``source`` leads to ``target``."""
+        return next((s for s in self.splits if s.join == target and source in s.region), None)
+
     @property
     def total_duration(self) -> Duration:
-        """The sum of the standard times of all activities (one pass, no loops)."""
-        total = Duration()
-        for activity in self.activities:
-            if activity.duration is not None:
-                total = total + activity.duration
-        return total
+        """The total standard time: the longest path from the first activity to the end
+        (the critical path; branches run at the same time, loops back are not taken).
+        For a sequential SOP it is the sum of all its steps."""
+        from engine.flow_graph import critical_path
+
+        return critical_path(self)

@@ -32,7 +32,8 @@ from urllib.parse import urlsplit
 
 from engine.durations import format_minutes
 from engine.errors import ConfigError
-from engine.notify import ReminderMessage, as_superior, body, payload, subject
+from engine.notify import ReminderMessage, as_superior
+from runners.reminder_text import body, payload, subject
 from engine.roster import Person
 from runners.settings import SECURITIES, SETTINGS_FILE, EmailSettings, Settings, WebhookSettings
 

@@ -6,7 +6,9 @@ upgrades an empty or older database to the current revision on first use.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
@@ -20,7 +22,11 @@ from sqlalchemy.exc import (
 
 from engine.errors import AlurError
 
-HEAD_REVISION = "0002"  # tests check this is Alembic's head
+if TYPE_CHECKING:
+    from engine.ports import Lease
+    from storage.store import SqlStore
+
+HEAD_REVISION = "0003"  # tests check this is Alembic's head
 
 
 class DatabaseError(AlurError, RuntimeError):
@@ -106,6 +112,64 @@ def open_database(url: str, migrate: bool = True) -> Engine:
             raise DatabaseError(f"the database is at schema {revision}, newer than this Alur "
                                 f"({HEAD_REVISION}); upgrade Alur")
         if not migrate:
-            raise DatabaseError("the database schema is not current; run `alur db upgrade`")
+            raise DatabaseError("the database schema is not current; upgrade it first")
         upgrade(engine)
     return engine
+
+
+class SqlDatabase:
+    """An opened SQLite or PostgreSQL database, as the engine's ``Database`` port."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.people_seen: set[tuple[str, str, str]] = set()  # snapshots known to be stored
+
+    @property
+    def kind(self) -> str:
+        """``sqlite`` or ``postgresql``."""
+        return str(self.engine.dialect.name)
+
+    @property
+    def shown_url(self) -> str:
+        """The URL without its password, to show people."""
+        return self.engine.url.render_as_string(hide_password=True)
+
+    @contextmanager
+    def transaction(self, write: bool = True) -> Iterator[SqlStore]:
+        """One transaction: committed when the block ends without an error (writes only)."""
+        from storage.store import UnitOfWork
+
+        unit = UnitOfWork(self.engine, write, self.people_seen)
+        with unit as store:
+            yield store
+            if write:
+                unit.commit()
+
+    def lease(self, me: str) -> Lease:
+        """The reminder daemon ``me``'s lease on this database."""
+        from storage.lease import PostgresLease, SqliteLease
+
+        if self.kind == "sqlite":
+            return SqliteLease(self.engine, me)
+        return PostgresLease(self.engine, me)
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()
+
+
+def connect(url: str, migrate: bool = True) -> SqlDatabase:
+    """Open the database at ``url`` (migrated to the current schema) as a ``SqlDatabase``."""
+    return SqlDatabase(open_database(url, migrate))
+
+
+def upgrade_url(url: str) -> tuple[str | None, str, str]:
+    """Migrate the database at ``url``: (revision before, revision after, URL to show)."""
+    engine = make_engine(url)
+    try:
+        before = current_revision(engine)
+        after = upgrade(engine)
+    finally:
+        engine.dispose()
+    return before, after, make_url(url).render_as_string()
+

@@ -17,8 +17,8 @@ DELIVERIES = t.deliveries
 
 
 def reminder_from_row(row: Any) -> Reminder:
-    """A Reminder from a row of the reminders table."""
-    m = row._mapping
+    """A Reminder from a row of the reminders table (or a mapping of its columns)."""
+    m = getattr(row, "_mapping", row)
     return Reminder(id=m["id"], run_id=m["run_id"], step_run_id=m["step_run_id"],
                     level=m["level"], planned_at=m["planned_at"].replace(tzinfo=dt.UTC),
                     due_at=m["due_at"].replace(tzinfo=dt.UTC),
@@ -33,16 +33,15 @@ class ReminderStore:
     connection: Connection
     is_postgres: bool
 
-    def add_reminder(self, run_id: int, step_run_id: int, level: int, due_at: dt.datetime,
-                     now: dt.datetime) -> int:
-        """Owe a reminder: written in the transaction that activated or reminded the step."""
-        result = self.connection.execute(insert(REMINDERS).values(
-            run_id=run_id, step_run_id=step_run_id, level=level, planned_at=to_db(due_at),
-            due_at=to_db(due_at),
-            status=PENDING, recipients=[], channels=[], attempts=0, created_at=to_db(now)))
-        key = result.inserted_primary_key
-        assert key is not None
-        return int(key[0])
+    def add_reminders(self, run_id: int, owed: Sequence[tuple[int, dt.datetime]],
+                      now: dt.datetime, level: int = 0) -> None:
+        """Owe reminders: written in the transaction that activated or reminded the tasks."""
+        created = to_db(now)
+        self.connection.execute(insert(REMINDERS), [
+            {"run_id": run_id, "step_run_id": task_id, "level": level,
+             "planned_at": to_db(due_at), "due_at": to_db(due_at), "status": PENDING,
+             "recipients": [], "channels": [], "attempts": 0, "created_at": created}
+            for task_id, due_at in owed])
 
     def retire_reminders(self, step_run_id: int) -> int:
         """Retire what a step still owes (it was completed, reassigned or cancelled)."""
@@ -79,8 +78,8 @@ class ReminderStore:
             select(REMINDERS).where(REMINDERS.c.id == reminder_id)).one())
 
     def get_step(self, step_run_id: int) -> StepRun:
-        """One step attempt by its row id."""
-        from storage.store import STEPS, step_from_row
+        """One task by its row id."""
+        from storage.rows import STEPS, step_from_row
 
         return step_from_row(self.connection.execute(
             select(STEPS).where(STEPS.c.id == step_run_id)).one())
@@ -110,14 +109,3 @@ class ReminderStore:
             attempts=reminder.attempts, last_error=reminder.last_error,
             sent_at=to_db(reminder.sent_at), claimed_by=None, claimed_at=None))
         return bool(result.rowcount == 1)
-
-    def list_reminders(self, run_id: int | None = None,
-                       status: str | None = None) -> list[Reminder]:
-        """Reminder rows, oldest due first."""
-        query = select(REMINDERS)
-        if run_id is not None:
-            query = query.where(REMINDERS.c.run_id == run_id)
-        if status is not None:
-            query = query.where(REMINDERS.c.status == status)
-        return [reminder_from_row(r) for r in self.connection.execute(
-            query.order_by(REMINDERS.c.due_at, REMINDERS.c.id))]

@@ -1,14 +1,16 @@
-"""The RunStore on SQLAlchemy Core: one transaction, lean statements, rows to domain objects.
+"""The store on SQLAlchemy Core: one transaction, lean statements, rows to domain objects.
 
-The hot path of a transition is about ten small statements on the Core tables
-of ``storage.tables``; rows are converted to domain objects by hand.
+``SqlStore`` implements the engine's ports (``engine.ports``): the write side
+here, the reads in ``storage.reads``, the reminder queue in
+``storage.reminder_store``. The hot path of a transition is about ten small
+statements on the Core tables of ``storage.tables``; rows are converted to
+domain objects by hand.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -19,62 +21,32 @@ from sqlalchemy.exc import IntegrityError
 from engine.audit_chain import canonical_json, event_hash
 from engine.errors import ConcurrentChange, DuplicateRun, RunNotFound
 from engine.roster import Person
-from engine.runs import AuditEvent, NewEvent, Run, StepRun
-from storage import tables as t
-from storage.convert import from_db, to_db
+from engine.runs import ACTIVE, AuditEvent, NewEvent, Run, StepRun
+from storage.convert import to_db
+from storage.reads import ReadStore
 from storage.reminder_store import ReminderStore
+from storage.rows import (
+    EVENTS,
+    HEAD,
+    PEOPLE,
+    RUN_SELECT,
+    RUNS,
+    STEPS,
+    VERSIONS,
+    aware,
+    run_from_row,
+    step_from_row,
+)
 
-RUNS = t.runs
-STEPS = t.step_runs
-VERSIONS = t.sop_versions
-EVENTS = t.audit_events
-HEAD = t.audit_head
-PEOPLE = t.people
+__all__ = ["EVENTS", "HEAD", "RUNS", "STEPS", "VERSIONS", "SqlStore", "UnitOfWork",
+           "transaction"]
+_TEXTS: dict[str, str] = {}  # SOP contents by hash: a hash names one content for ever
 
-_TEXTS: dict[str, str] = {}
-_PEOPLE_SEEN: set[tuple[str, str, str]] = set()
-
-
-def _aware(value: dt.datetime) -> dt.datetime:
-    return value.replace(tzinfo=dt.UTC)
-
-
-RUN_COLUMNS = (RUNS.c.id, RUNS.c.sop_id, VERSIONS.c.sha256, RUNS.c.unit, RUNS.c.period,
-               RUNS.c.status, RUNS.c.state, RUNS.c.started_at, RUNS.c.started_by,
-               RUNS.c.result, RUNS.c.finished_at, RUNS.c.cancel_reason, RUNS.c.version)
-RUN_SELECT = select(*RUN_COLUMNS).join_from(RUNS, VERSIONS,
-                                            RUNS.c.sop_version_id == VERSIONS.c.id)
-
-
-def run_from_row(row: Any) -> Run:
-    """A Run from a row of RUN_SELECT."""
-    return Run(id=row[0], sop_id=row[1], sop_hash=row[2], unit=row[3], period=row[4],
-               status=row[5], state=row[6], started_at=_aware(row[7]), started_by=row[8],
-               result=row[9], finished_at=from_db(row[10]), cancel_reason=row[11],
-               version=row[12])
-
-
-def step_from_row(row: Any) -> StepRun:
-    """A StepRun from a row of the step_runs table."""
-    m = row._mapping
-    assignees = m["assignees"]
-    if isinstance(assignees, str):
-        assignees = json.loads(assignees)
-    return StepRun(id=m["id"], run_id=m["run_id"], activity_id=m["activity_id"],
-                   attempt=m["attempt"], actor=m["actor"], status=m["status"],
-                   activated_at=_aware(m["activated_at"]), due_at=from_db(m["due_at"]),
-                   assignees=tuple(assignees), completed_at=from_db(m["completed_at"]),
-                   completed_by=m["completed_by"], recorded_at=from_db(m["recorded_at"]),
-                   outcome=m["outcome"], note=m["note"], version=m["version"])
-
-
-def event_from_row(row: Any) -> AuditEvent:
-    """An AuditEvent from a row of the audit_events table."""
-    m = row._mapping
-    return AuditEvent(seq=m["seq"], run_id=m["run_id"], step=m["step"], attempt=m["attempt"],
-                      event=m["event"], actor=m["actor"], at=_aware(m["at"]),
-                      recorded_at=_aware(m["recorded_at"]), data=m["data"],
-                      prev_hash=m["prev_hash"], hash=m["hash"])
+def _task_values(task: StepRun) -> dict[str, Any]:
+    return {"run_id": task.run_id, "activity_id": task.activity_id, "attempt": task.attempt,
+            "actor": task.actor, "status": task.status, "assignees": list(task.assignees),
+            "activated_at": to_db(task.activated_at), "due_at": to_db(task.due_at),
+            "version": task.version, "task": task.task}
 
 
 def _new_id(result: Any) -> int:
@@ -83,12 +55,20 @@ def _new_id(result: Any) -> int:
     return int(key[0])
 
 
-class SqlStore(ReminderStore):
-    """A RunStore working inside one open transaction of ``connection``."""
+class SqlStore(ReadStore, ReminderStore):
+    """The engine's ports working inside one open transaction of ``connection``.
 
-    def __init__(self, connection: Connection) -> None:
+    ``people_seen`` holds the people snapshots this database already has (kept by
+    ``SqlDatabase``, filled only after a commit); ``people_written`` the ones this
+    transaction adds.
+    """
+
+    def __init__(self, connection: Connection,
+                 people_seen: set[tuple[str, str, str]] | None = None) -> None:
         self.connection = connection
         self.is_postgres = connection.dialect.name == "postgresql"
+        self.people_seen = people_seen if people_seen is not None else set()
+        self.people_written: set[tuple[str, str, str]] = set()
 
     def _insert_ignore(self, table: Any) -> Any:
         if self.is_postgres:
@@ -115,7 +95,6 @@ class SqlStore(ReminderStore):
         """Store an SOP content once; return its version id."""
         self.connection.execute(self._insert_ignore(VERSIONS).values(
             sop_id=sop_id, sha256=sha256, text=text, path=path, stored_at=to_db(at)))
-        _TEXTS[sha256] = text
         return int(self.connection.execute(
             select(VERSIONS.c.id).where(VERSIONS.c.sha256 == sha256)).scalar_one())
 
@@ -140,11 +119,15 @@ class SqlStore(ReminderStore):
             raise DuplicateRun(run.sop_id, run.unit, run.period, existing or 0) from None
         return _new_id(result)
 
-    def get_run(self, run_id: int) -> Run:
-        """The run (RunNotFound if there is none)."""
-        row = self.connection.execute(RUN_SELECT.where(RUNS.c.id == run_id)).first()
+    def get_run(self, run_id: int, lock: bool = False) -> Run:
+        """The run (RunNotFound if there is none); ``lock`` takes its row lock (PostgreSQL;
+        SQLite's write transactions hold the whole database already)."""
+        query = RUN_SELECT.where(RUNS.c.id == run_id)
+        if lock and self.is_postgres:
+            query = query.with_for_update(of=RUNS)
+        row = self.connection.execute(query).first()
         if row is None:
-            raise RunNotFound(str(run_id), where="; `alur run list` shows the runs")
+            raise RunNotFound(str(run_id))
         return run_from_row(row)
 
     def update_run(self, run: Run) -> None:
@@ -156,17 +139,27 @@ class SqlStore(ReminderStore):
             version=run.version + 1))
         if result.rowcount != 1:
             raise ConcurrentChange(f"run {run.id} was changed by someone else at the same "
-                                   f"moment; see `alur run show {run.id}` and try again")
+                                   "moment; look at the run again and retry")
         run.version += 1
 
-    # -- steps ---------------------------------------------------------------------
+    # -- tasks ---------------------------------------------------------------------
 
-    def steps(self, run_id: int, active_only: bool = False) -> list[StepRun]:
-        """The run's step attempts in order of activation."""
-        query = select(STEPS).where(STEPS.c.run_id == run_id)
-        if active_only:
-            query = query.where(STEPS.c.status == "active")
-        rows = self.connection.execute(query.order_by(STEPS.c.id))
+    def tasks(self, run_id: int) -> list[StepRun]:
+        """Every task of the run, in order of activation."""
+        rows = self.connection.execute(select(STEPS).where(STEPS.c.run_id == run_id)
+                                       .order_by(STEPS.c.id))
+        return [step_from_row(row) for row in rows]
+
+    def active_tasks(self, run_id: int) -> list[StepRun]:
+        """The run's active tasks (by the run/status index: finished ones are not read)."""
+        rows = self.connection.execute(select(STEPS).where(
+            STEPS.c.run_id == run_id, STEPS.c.status == ACTIVE).order_by(STEPS.c.id))
+        return [step_from_row(row) for row in rows]
+
+    def activity_tasks(self, run_id: int, activity_id: str) -> list[StepRun]:
+        """Every task of one activity in the run, oldest first."""
+        rows = self.connection.execute(select(STEPS).where(
+            STEPS.c.run_id == run_id, STEPS.c.activity_id == activity_id).order_by(STEPS.c.id))
         return [step_from_row(row) for row in rows]
 
     def last_attempt(self, run_id: int, activity_id: str) -> int:
@@ -174,32 +167,35 @@ class SqlStore(ReminderStore):
         return int(self.connection.execute(select(func.max(STEPS.c.attempt)).where(
             STEPS.c.run_id == run_id, STEPS.c.activity_id == activity_id)).scalar() or 0)
 
-    def add_step(self, step: StepRun) -> int:
-        """Insert a step attempt; return its id."""
-        result = self.connection.execute(insert(STEPS).values(
-            run_id=step.run_id, activity_id=step.activity_id, attempt=step.attempt,
-            actor=step.actor, status=step.status, assignees=list(step.assignees),
-            activated_at=to_db(step.activated_at), due_at=to_db(step.due_at),
-            version=step.version))
-        return _new_id(result)
+    def add_tasks(self, tasks: Sequence[StepRun]) -> None:
+        """Insert tasks; each gets its id (one statement for the tasks of an `each` step)."""
+        if len(tasks) == 1:
+            tasks[0].id = _new_id(self.connection.execute(insert(STEPS).values(
+                _task_values(tasks[0]))))
+            return
+        rows = self.connection.execute(
+            insert(STEPS).returning(STEPS.c.id, sort_by_parameter_order=True),
+            [_task_values(task) for task in tasks])
+        for task, row in zip(tasks, rows, strict=True):
+            task.id = int(row[0])
 
-    def update_step(self, step: StepRun) -> None:
-        """Write the step if its version is unchanged; else say who changed it."""
+    def update_task(self, task: StepRun) -> None:
+        """Write the task if its version is unchanged; else say who changed it."""
         result = self.connection.execute(update(STEPS).where(
-            STEPS.c.id == step.id, STEPS.c.version == step.version).values(
-            status=step.status, assignees=list(step.assignees),
-            completed_at=to_db(step.completed_at), completed_by=step.completed_by,
-            recorded_at=to_db(step.recorded_at), outcome=step.outcome, note=step.note,
-            version=step.version + 1))
+            STEPS.c.id == task.id, STEPS.c.version == task.version).values(
+            status=task.status, assignees=list(task.assignees),
+            completed_at=to_db(task.completed_at), completed_by=task.completed_by,
+            recorded_at=to_db(task.recorded_at), outcome=task.outcome, note=task.note,
+            on_behalf=task.on_behalf, version=task.version + 1))
         if result.rowcount != 1:
             row = self.connection.execute(select(STEPS.c.status, STEPS.c.completed_by).where(
-                STEPS.c.id == step.id)).first()
+                STEPS.c.id == task.id)).first()
             if row is not None and row.completed_by:
-                raise ConcurrentChange(f"step `{step.activity_id}` of run {step.run_id} was "
-                                       f"just completed by {row.completed_by}")
-            raise ConcurrentChange(f"step `{step.activity_id}` of run {step.run_id} was "
-                                   "changed by someone else at the same moment; try again")
-        step.version += 1
+                raise ConcurrentChange(f"step `{task.label}` of run {task.run_id} was just "
+                                       f"completed by {row.completed_by}")
+            raise ConcurrentChange(f"step `{task.label}` of run {task.run_id} was changed by "
+                                   "someone else at the same moment; try again")
+        task.version += 1
 
     # -- people and audit ----------------------------------------------------------
 
@@ -208,12 +204,12 @@ class SqlStore(ReminderStore):
         content = canonical_json([person.name, person.nip, list(person.roles)])
         sha = hashlib.sha256(content.encode()).hexdigest()
         key = (unit, person.id, sha)
-        if key in _PEOPLE_SEEN:
+        if key in self.people_seen or key in self.people_written:
             return
         self.connection.execute(self._insert_ignore(PEOPLE).values(
             unit=unit, person_id=person.id, name=person.name, nip=person.nip,
             roles=list(person.roles), sha256=sha, seen_at=to_db(at)))
-        _PEOPLE_SEEN.add(key)
+        self.people_written.add(key)
 
     def append_events(self, events: Sequence[NewEvent],
                       recorded_at: dt.datetime) -> list[AuditEvent]:
@@ -233,7 +229,7 @@ class SqlStore(ReminderStore):
             digest = event_hash(prev, seq, new.run_id, new.step, new.attempt, new.event,
                                 new.actor, at, recorded, data)
             stored.append(AuditEvent(seq, new.run_id, new.step, new.attempt, new.event,
-                                     new.actor, _aware(at), _aware(recorded), data, prev,
+                                     new.actor, aware(at), aware(recorded), data, prev,
                                      digest))
             prev = digest
         self.connection.execute(insert(EVENTS), [
@@ -249,20 +245,23 @@ class SqlStore(ReminderStore):
 class UnitOfWork:
     """One transaction: rolls back unless ``commit()`` is called."""
 
-    def __init__(self, engine: Engine, write: bool = True) -> None:
+    def __init__(self, engine: Engine, write: bool = True,
+                 people_seen: set[tuple[str, str, str]] | None = None) -> None:
         self.engine = engine
         self.write = write
+        self.people_seen = people_seen
 
     def __enter__(self) -> SqlStore:
         self.connection = self.engine.connect()
         self.connection.execution_options(alur_write=self.write)
         self.transaction = self.connection.begin()
-        self.store = SqlStore(self.connection)
+        self.store = SqlStore(self.connection, self.people_seen)
         return self.store
 
     def commit(self) -> None:
         """Make the changes of this transaction permanent."""
         self.transaction.commit()
+        self.store.people_seen.update(self.store.people_written)
 
     def __exit__(self, *exc: object) -> None:
         if self.transaction.is_active:

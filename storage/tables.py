@@ -58,7 +58,8 @@ runs = Table(
     UniqueConstraint("sop_id", "unit", "period", name="uq_run_sop_unit_period"),
 )
 
-# One attempt of one activity in a run.
+# One task of one attempt of one activity in a run (`task` names it among the tasks of a
+# `complete: each` step; empty for a step's only task).
 step_runs = Table(
     "step_runs", metadata,
     Column("id", Integer, primary_key=True),
@@ -76,8 +77,11 @@ step_runs = Table(
     Column("outcome", String(200)),
     Column("note", Text),
     Column("version", Integer, nullable=False),
-    UniqueConstraint("run_id", "activity_id", "attempt", name="uq_step_attempt"),
+    Column("task", String(200), nullable=False, server_default=""),
+    Column("on_behalf", String(200)),
+    UniqueConstraint("run_id", "activity_id", "attempt", "task", name="uq_step_task"),
     Index("ix_step_runs_active_due", "status", "due_at"),
+    Index("ix_step_runs_run_status", "run_id", "status"),
 )
 
 # Who a person was (name, NIP, roles) when they took part in a run.

@@ -1,0 +1,179 @@
+"""Tasks: which tasks a step gives, who may complete one, and which task a person names.
+
+A step becomes one task (``complete: first`` or ``any``) or one task per
+listed actor or per holder of its one role (``complete: each``). Who may
+complete a task: a holder (regular or acting) of one of its actors, anyone of
+the unit for an external actor's task, or, when no Plt/Plh covers the role
+that day, a holder of a role above it in the ``reports_to`` chain, who then
+acts for the role ("atas nama").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from engine.errors import (
+    ActiveTask,
+    AlreadyCompleted,
+    AmbiguousTask,
+    NotAllowed,
+    StepNotActive,
+    StepNotGiven,
+)
+from engine.roster import Unit
+from engine.runs import COMPLETED, StepRun
+from engine.spec import ANY, EACH, ActivitySpec, SopSpec
+
+
+@dataclass(frozen=True, slots=True)
+class TaskPlan:
+    """One task a step gives when it becomes active: its actor, key and assignees."""
+
+    actor: str
+    task: str
+    assignees: tuple[str, ...]
+
+
+def plan_tasks(spec: SopSpec, activity: ActivitySpec, unit: Unit,
+               day: dt.date) -> list[TaskPlan]:
+    """The tasks of ``activity`` becoming active on ``day`` in ``unit``."""
+
+    def holders(actor: str) -> tuple[str, ...]:
+        if spec.actor(actor).external:
+            return ()
+        return tuple(p.id for p in unit.holders(actor, day))
+
+    if activity.complete == EACH and len(activity.actors) > 1:
+        return [TaskPlan(actor, actor, holders(actor)) for actor in activity.actors]
+    if activity.complete == EACH:
+        actor = activity.actor
+        people = unit.regular_holders(actor) or unit.holders(actor, day)
+        return [TaskPlan(actor, p.id, (p.id,)) for p in people] or [TaskPlan(actor, "", ())]
+    if activity.complete == ANY:
+        everyone = dict.fromkeys(p for actor in activity.actors for p in holders(actor))
+        return [TaskPlan(activity.actor, "", tuple(everyone))]
+    return [TaskPlan(activity.actor, "", holders(activity.actor))]
+
+
+def task_actors(spec: SopSpec, step: StepRun) -> tuple[str, ...]:
+    """The actors whose holders may complete the task (all listed ones for ``any``)."""
+    activity = spec.activity(step.activity_id)
+    return activity.actors if activity.complete == ANY else (step.actor,)
+
+
+def responsible(unit: Unit, spec: SopSpec, step: StepRun, person_id: str,
+                day: dt.date) -> bool:
+    """Whether the task is the person's own on ``day`` (what their inbox lists).
+
+    A task of an external actor (the applicant) is recorded by anyone of the
+    unit; any other by its assignees or a (regular or acting) holder of its actors.
+    """
+    actors = task_actors(spec, step)
+    if any(spec.actor(a).external for a in actors):
+        return any(p.id == person_id for p in unit.members())
+    if person_id in step.assignees:
+        return True
+    if personal(spec, step):
+        return False  # one task per holder: each holder's own
+    return any(unit.may_act_for(a, person_id, day) for a in actors)
+
+
+def personal(spec: SopSpec, step: StepRun) -> bool:
+    """True for a task of one person: `complete: each` over the holders of one role."""
+    activity = spec.activity(step.activity_id)
+    return bool(step.task) and activity.complete == EACH and len(activity.actors) == 1
+
+
+def on_behalf_role(unit: Unit, spec: SopSpec, step: StepRun, person_id: str,
+                   day: dt.date) -> str | None:
+    """The role a superior may act for on this task, if the person is one ("atas nama").
+
+    Only when no Plt/Plh covers the role that day: an acting holder does it then.
+    """
+    for actor in task_actors(spec, step):
+        if spec.actor(actor).external or any(p.acts_as(actor, day) for p in unit.people):
+            continue
+        if any(unit.may_act_for(boss, person_id, day) for boss in spec.chain(actor)[1:]):
+            return actor
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Authority:
+    """Whether a person may act on a task, and for which role when as a superior."""
+
+    allowed: bool
+    on_behalf: str | None = None
+
+
+def authority(unit: Unit, spec: SopSpec, step: StepRun, person_id: str,
+              day: dt.date) -> Authority:
+    """May ``person_id`` complete or reassign the task on ``day``?"""
+    if responsible(unit, spec, step, person_id, day):
+        return Authority(True)
+    role = on_behalf_role(unit, spec, step, person_id, day)
+    return Authority(role is not None, role)
+
+
+def not_allowed(spec: SopSpec, step: StepRun, person_id: str, doing: str) -> NotAllowed:
+    """The refusal naming who the task is for."""
+    titles = " / ".join(f"{spec.actor(a).title} ({a})" for a in task_actors(spec, step))
+    holders = ", ".join(step.assignees) or "nobody in the roster"
+    return NotAllowed(f"{person_id} may not {doing} step `{step.label}`: it is for {titles}, "
+                      f"held by {holders}")
+
+
+def active_list(spec: SopSpec, active: Sequence[StepRun]) -> list[ActiveTask]:
+    """The active tasks as errors list them."""
+    return [ActiveTask(t.label, spec.activity(t.activity_id).no,
+                       spec.activity(t.activity_id).name, t.assignees) for t in active]
+
+
+def find_task(spec: SopSpec, run_id: int, active: Sequence[StepRun], ref: str | None,
+              may: Callable[[StepRun], Authority], person_id: str,
+              history: Callable[[str], Sequence[StepRun]], tz: dt.tzinfo) -> StepRun:
+    """The active task ``ref`` names: ``ACTIVITY`` (id or number) or ``ACTIVITY/KEY``.
+
+    When several tasks of the activity are active, the one the person may act
+    on is meant; a task that is no longer active gives who completed it and
+    when (so a repeated command never acts on the next step). ``history``
+    gives every task of an activity in the run, oldest first.
+    """
+    listed = active_list(spec, active)
+    if ref is None or not ref.strip():
+        raise StepNotGiven(run_id, listed)
+    name, _, key = ref.strip().partition("/")
+    activity = next((a for a in spec.activities if name in (a.id, str(a.no))), None)
+    if activity is None:
+        raise StepNotActive(run_id, ref.strip(), listed, known=False)
+    label = f"{activity.id}/{key}" if key else activity.id
+    candidates = [t for t in active if t.activity_id == activity.id and (not key or t.task == key)]
+    past = [t for t in history(activity.id) if t.status == COMPLETED
+            and (not key or t.task == key)] if len(candidates) != 1 or not may(
+                candidates[0]).allowed else []
+    if candidates:
+        allowed = [(t, may(t)) for t in candidates]
+        own = [t for t, a in allowed if a.allowed and a.on_behalf is None]
+        mine = own or [t for t, a in allowed if a.allowed]  # as a superior, if none is own
+        if len(mine) == 1:
+            return mine[0]
+        if mine:
+            raise AmbiguousTask(run_id, activity.id, [t.label for t in mine], listed)
+        # none is the person's: was their own part of this attempt done already?
+        attempt = candidates[0].attempt
+        past = [t for t in past if t.attempt == attempt and t.completed_by == person_id]
+        if not past and len(candidates) == 1:
+            return candidates[0]  # the caller's check says whom it is for
+        if not past:
+            raise NotAllowed(f"{person_id} may not complete any task of step `{activity.id}`; "
+                             "its tasks are for " + ", ".join(
+                                 f"{t.label} ({', '.join(t.assignees) or 'nobody'})"
+                                 for t in candidates))
+    if past:
+        own_done = [t for t in past if t.completed_by == person_id] or past
+        last = max(own_done, key=lambda t: (t.attempt, t.id))
+        at = last.completed_at.astimezone(tz) if last.completed_at else None
+        raise AlreadyCompleted(run_id, last.label, last.completed_by, at, listed)
+    raise StepNotActive(run_id, label, listed, no=activity.no)
