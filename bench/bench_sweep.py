@@ -123,14 +123,14 @@ def main() -> None:
         elapsed, claimed = claim_all(url)
         print(f"sweep claim: {claimed:,} due reminders found and claimed in {elapsed:.3f} s "
               "(target < 1 s)")
-        subprocess.run([sys.executable, "-c", "from runners.cli import main; main()", "init",
+        subprocess.run([sys.executable, "-c", "from runners.cli.main import main; main()", "init",
                         str(folder / "ws"), "--db", url], check=True, capture_output=True,
                        env={**os.environ, "PYTHONPATH": str(ROOT)})
         env = {**os.environ, "PYTHONPATH": str(ROOT), "ALUR_WORKSPACE": str(folder / "ws"),
                "ALUR_DATABASE_URL": url, "ALUR_NOW": "2026-02-02T10:00"}
         env.pop("PYTHONDONTWRITEBYTECODE", None)
         began = time.perf_counter()
-        done = subprocess.run([sys.executable, "-c", "from runners.cli import main; main()",
+        done = subprocess.run([sys.executable, "-c", "from runners.cli.main import main; main()",
                                "scheduler", "--once"], capture_output=True, text=True, env=env,
                               check=True)
         took = time.perf_counter() - began

@@ -12,7 +12,11 @@ PERIOD_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9./_-]{0,99}$")
 
 
 class PeriodError(AlurError, ValueError):
-    """A period cannot be used."""
+    """A period cannot be used (``missing``: none was given and none follows from the SOP)."""
+
+    def __init__(self, message: str, missing: bool = False) -> None:
+        self.missing = missing
+        super().__init__(message)
 
 
 def period_of(every: str, day: dt.date, which: str = "current") -> str:
@@ -29,13 +33,14 @@ def period_of(every: str, day: dt.date, which: str = "current") -> str:
 def default_period(spec: SopSpec, now: dt.datetime) -> str:
     """The period a run started now reports on, as the SOP's ``start`` block says."""
     if spec.start is None:
-        raise PeriodError(f"SOP `{spec.id}` has no `start:` block, so give --period (for "
-                          "example 2026, 2026-Q4, 2026-11 or a register number)")
+        raise PeriodError(f"SOP `{spec.id}` has no `start:` block, so its run needs a period "
+                          "(for example 2026, 2026-Q4, 2026-11 or a register number)",
+                          missing=True)
     return period_of(spec.start.every, now.date(), spec.start.period)
 
 
 def check_period(period: str) -> str:
-    """A period as given on the command line, checked."""
+    """A period as given by a person, checked."""
     if not PERIOD_PATTERN.match(period):
         raise PeriodError(f"period `{period}` must be letters, digits and . / _ - (for example "
                           "2025, 2025-Q4, 2025-12 or 470/123)")

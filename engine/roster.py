@@ -100,7 +100,7 @@ class UnitNotGiven(UnitNotFound):
         self.key = ""
         self.known = known
         if known:
-            message = f"the roster has several units ({', '.join(known)}); give --unit"
+            message = f"the roster has several units ({', '.join(known)}); name one"
         else:
             message = "the roster has no units; add one to roster.yaml"
         LookupError.__init__(self, message)

@@ -36,7 +36,7 @@ ACTING = Section("acting", (
 ))
 
 PERSON = Section("person", (
-    Key("id", "ID", "slug", "The person's id, used by `--as` and ALUR_USER.", required=True),
+    Key("id", "ID", "slug", "The person's id: how they say who is acting.", required=True),
     Key("name", "Nama", "text", "The person's name.", required=True),
     Key("nip", "NIP", "nip", "NIP: 18 digits (spaces allowed)."),
     Key("roles", "Jabatan", "actor_refs",
@@ -58,7 +58,7 @@ UNIT = Section("unit", (
 
 TOP = Section("the roster", (
     Key("format", "Format", "format", "Version of the roster format: 1.", required=True),
-    Key("units", "Unit kerja", "actors", "The units by slug (used by `--unit`).",
+    Key("units", "Unit kerja", "actors", "The units by slug (how a run names its unit).",
         required=True, section=UNIT),
 ))
 

@@ -10,20 +10,19 @@ import os
 from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from engine.errors import AlurError
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
-
     from engine.calendar import WorkCalendar
     from engine.clock import Clock
     from engine.loader import LoadedSop
+    from engine.ports import Store
     from engine.roster import Roster
     from engine.services import Env
     from runners.settings import Settings
-    from storage.store import SqlStore
+    from storage.db import SqlDatabase
 
 T = TypeVar("T")
 ROSTER_FILE = "roster.yaml"
@@ -94,18 +93,18 @@ class App:
         return resolve_database_url(self.settings, self.db_option)
 
     @cached_property
-    def db(self) -> Engine:
+    def db(self) -> SqlDatabase:
         """The database, migrated to the current schema on first use."""
         from runners.settings import DATABASE_ENV
         from runners.workspace import SETTINGS_FILE
-        from storage.db import open_database
+        from storage.db import connect
 
         explicit = self.db_option or os.environ.get(DATABASE_ENV)
         if not explicit and not (self.workspace / SETTINGS_FILE).is_file():
             raise WorkspaceMissing(
                 f"no Alur workspace in {self.workspace} (no {SETTINGS_FILE} here or in a folder "
                 "above); run `alur init` to create one, or pass --workspace DIR or --db URL")
-        return open_database(self.database_url)
+        return connect(self.database_url)
 
     @cached_property
     def env(self) -> Env:
@@ -152,21 +151,14 @@ class App:
             parsed = parsed.replace(tzinfo=self.tz)
         return parsed
 
-    def write(self, use_case: Callable[[SqlStore], T]) -> T:
+    def write(self, use_case: Callable[[Store], T]) -> T:
         """Run a use case in one write transaction; commit when it returns."""
-        from storage.store import UnitOfWork
+        with self.db.transaction() as store:
+            return use_case(store)
 
-        unit = UnitOfWork(self.db)
-        with unit as store:
-            result = use_case(store)
-            unit.commit()
-        return result
-
-    def read(self, query: Callable[[SqlStore], T]) -> T:
+    def read(self, query: Callable[[Store], T]) -> T:
         """Run queries in one read transaction."""
-        from storage.store import UnitOfWork
-
-        with UnitOfWork(self.db, write=False) as store:
+        with self.db.transaction(write=False) as store:
             return query(store)
 
     def local(self, value: dt.datetime | None, seconds: bool = False) -> str:
@@ -174,17 +166,3 @@ class App:
         if value is None:
             return "-"
         return value.astimezone(self.tz).strftime("%Y-%m-%d %H:%M" + (":%S" if seconds else ""))
-
-
-def make_app(ctx: Any) -> App:
-    """The App of a click context (built once per invocation)."""
-    from runners.cli import options
-
-    opts = options(ctx)
-    root = ctx.find_root()
-    app = getattr(root, "alur_app", None)
-    if app is None:
-        app = App(opts.workspace_dir, opts.db, opts.acting_user)
-        root.alur_app = app
-        root.call_on_close(app.close)
-    return app

@@ -33,8 +33,8 @@ from urllib.parse import urlsplit
 from engine.durations import format_minutes
 from engine.errors import ConfigError
 from engine.notify import ReminderMessage, as_superior
-from runners.reminder_text import body, payload, subject
 from engine.roster import Person
+from runners.reminder_text import body, payload, subject
 from runners.settings import SECURITIES, SETTINGS_FILE, EmailSettings, Settings, WebhookSettings
 
 SMTP_TIMEOUT = 30

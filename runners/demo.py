@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 if TYPE_CHECKING:
+    from engine.ports import Store
     from runners.app import App
 
 # Simulated working minutes each step takes, and who does it. Step 3 runs late
@@ -52,7 +53,7 @@ def play_step(app: App, run_id: int, done_counts: dict[str, int],
     run = app.read(lambda s: s.get_run(run_id))
     if not run.is_active:
         return False
-    step = app.read(lambda s: s.steps(run_id, active_only=True))[0]
+    step = app.read(lambda s: s.active_tasks(run_id))[0]
     person, minutes = PLAY[step.activity_id]
     turn = done_counts.get(step.activity_id, 0)
     finish = app.calendar.add(step.activated_at,
@@ -62,8 +63,8 @@ def play_step(app: App, run_id: int, done_counts: dict[str, int],
     spec = app.read(lambda s: spec_of(s, run.sop_hash))
     activity = spec.activity(step.activity_id)
     outcome = ("Tidak" if turn == 0 else "Ya") if activity.is_decision else None
-    app.write(lambda s: services.complete_step(s, app.env, run_id, None, person, outcome, None,
-                                               finish))
+    app.write(lambda s: services.complete_step(s, app.env, run_id, step.label, person, outcome,
+                                               None, finish))
     done_counts[step.activity_id] = turn + 1
     late = " (late)" if step.due_at and finish > step.due_at else ""
     chosen = f", outcome {outcome}" if outcome else ""
@@ -77,15 +78,14 @@ def run_demo(speed: float, echo: Callable[[str], None], timeout: float = 55.0) -
     from apscheduler.schedulers.background import BackgroundScheduler
     from apscheduler.triggers.interval import IntervalTrigger
 
+    from engine import reads
     from engine.clock import FastClock
-    from engine.spec_cache import spec_of
-    from engine.views import report_data, report_rows
     from runners import scheduler as daemon_module
     from runners.app import App
     from runners.channels import build_channels
     from runners.init_workspace import create_workspace
+    from runners.json_shapes import report_json
     from runners.reports import report_table
-    from storage.queries import verify_audit
 
     with tempfile.TemporaryDirectory(prefix="alur-demo-") as folder:
         workspace = Path(folder)
@@ -131,16 +131,11 @@ def run_demo(speed: float, echo: Callable[[str], None], timeout: float = 55.0) -
             echo("The demo did not get as far as starting the run.")
             return 1
 
-        def final(store: object) -> tuple[str, int, int, int]:
-            from storage.store import SqlStore
-
-            assert isinstance(store, SqlStore)
-            run = store.get_run(run_id)
-            spec = spec_of(store, run.sop_hash)
-            rows = report_rows(store.steps(run_id), spec, app.calendar, clock.now())
-            sent = store.list_reminders(run_id, "sent")
-            return (report_table(report_data(run, spec, rows)), len(sent),
-                    sum(r.level > 0 for r in sent), verify_audit(store.connection))
+        def final(store: Store) -> tuple[str, int, int, int]:
+            view = reads.report(store, app.env, run_id)
+            sent = reads.reminders(store, run_id, "sent")
+            return (report_table(report_json(view, app.tz)), len(sent),
+                    sum(r.level > 0 for r in sent), reads.verify_audit(store))
 
         table, sent, escalations, events = app.read(final)
         status = app.read(lambda s: s.get_run(run_id))

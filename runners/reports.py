@@ -13,8 +13,12 @@ COLUMNS = ["No", "Uraian Kegiatan", "Ke", "Pelaksana", "Oleh", "Waktu baku (meni
            "Waktu nyata (menit)", "Selisih (menit)", "Melebihi"]
 
 
+def _name(step: dict[str, Any]) -> str:
+    return str(step["name"]) + (f" [{step['task']}]" if step["task"] != step["id"] else "")
+
+
 def _rows(data: dict[str, Any]) -> list[list[Any]]:
-    return [[s["no"], s["name"], s["attempt"], s["actor"], s["completed_by"] or "",
+    return [[s["no"], _name(s), s["attempt"], s["actor"], s["completed_by"] or "",
              s["standard_minutes"], s["actual_minutes"], s["difference_minutes"],
              "ya" if s["over"] else ""] for s in data["steps"]]
 
@@ -22,16 +26,19 @@ def _rows(data: dict[str, Any]) -> list[list[Any]]:
 def _summary(data: dict[str, Any]) -> str:
     return (f"Total: baku {format_minutes(data['total_standard_minutes'])}, nyata "
             f"{format_minutes(data['total_actual_minutes'])}; {data['steps_over']} dari "
-            f"{data['steps_counted']} langkah melebihi waktu baku")
+            f"{data['steps_counted']} langkah melebihi waktu baku\n"
+            f"Run: baku {format_minutes(data['critical_path_minutes'])} (jalur kritis SOP), "
+            f"nyata {format_minutes(data['run_actual_minutes'])} dari mulai sampai "
+            + ("selesai" if data["finished_at"] else "sekarang"))
 
 
 def report_table(data: dict[str, Any]) -> str:
     """The report for a terminal."""
-    from runners.render_run import STATUS_WORDS
     from runners.tables import table
+    from runners.words import status_word
 
     head = (f"Laporan run {data['run']}: {data['sop_title']} — unit {data['unit']}, periode "
-            f"{data['period']}, status {STATUS_WORDS.get(data['status'], data['status'])}"
+            f"{data['period']}, status {status_word(data['status'])}"
             + (f" ({data['result']})" if data["result"] else ""))
     cells = [[*row[:5], *("-" if v is None else v for v in row[5:8]), row[8]]
              for row in _rows(data)]
@@ -43,16 +50,18 @@ def report_csv(data: dict[str, Any]) -> str:
     """The report as CSV (one row per attempt, then a total row)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["no", "id", "name", "attempt", "actor", "completed_by", "standard_minutes",
-                     "actual_minutes", "difference_minutes", "over"])
+    writer.writerow(["no", "id", "task", "name", "attempt", "actor", "completed_by",
+                     "standard_minutes", "actual_minutes", "difference_minutes", "over"])
     for s in data["steps"]:
-        writer.writerow([s["no"], s["id"], s["name"], s["attempt"], s["actor"],
+        writer.writerow([s["no"], s["id"], s["task"], s["name"], s["attempt"], s["actor"],
                          s["completed_by"] or "", s["standard_minutes"] or "",
                          "" if s["actual_minutes"] is None else s["actual_minutes"],
                          "" if s["difference_minutes"] is None else s["difference_minutes"],
                          int(s["over"])])
-    writer.writerow(["", "", "TOTAL", "", "", "", data["total_standard_minutes"],
+    writer.writerow(["", "", "", "TOTAL", "", "", "", data["total_standard_minutes"],
                      data["total_actual_minutes"], "", data["steps_over"]])
+    writer.writerow(["", "", "", "RUN (critical path)", "", "", "",
+                     data["critical_path_minutes"], data["run_actual_minutes"], "", ""])
     return out.getvalue()
 
 
@@ -77,6 +86,8 @@ def write_xlsx(data: dict[str, Any], path: Path) -> None:
                   data["total_actual_minutes"], "", data["steps_over"]])
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
+    sheet.append(["", "Run (jalur kritis SOP / nyata)", "", "", "",
+                  data["critical_path_minutes"], data["run_actual_minutes"], "", ""])
     for column, width in zip("ABCDEFGHI", (5, 50, 5, 20, 14, 12, 12, 12, 10), strict=True):
         sheet.column_dimensions[column].width = width
     book.save(path)

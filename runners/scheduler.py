@@ -11,7 +11,6 @@ this process's ``Daemon``.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 import os
 import signal
@@ -37,82 +36,6 @@ BATCH = 200
 _DAEMON: Daemon | None = None
 
 
-class SchedulerBusy(AlurError, RuntimeError):
-    """Another scheduler already runs on this SQLite database."""
-
-
-def lock_key(owner: str) -> int:
-    """A PostgreSQL advisory lock key (signed 64 bits) for a daemon id."""
-    return int.from_bytes(hashlib.sha256(owner.encode()).digest()[:8], "big", signed=True)
-
-
-class DaemonLock:
-    """Who is alive: a file lock on SQLite (one daemon), advisory locks on PostgreSQL."""
-
-    def __init__(self, app: App, me: str) -> None:
-        self.app = app
-        self.me = me
-        self.file: Any = None
-        self.connection: Any = None
-
-    def acquire(self) -> None:
-        """Take this daemon's lock; on SQLite refuse a second daemon."""
-        db = self.app.db
-        if db.dialect.name == "sqlite":
-            import fcntl
-
-            path = f"{db.url.database or 'alur.db'}.scheduler.lock"
-            self.file = open(path, "a+")
-            try:
-                fcntl.flock(self.file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError:
-                self.file.seek(0)
-                holder = self.file.read().strip() or "another process"
-                self.file.close()
-                self.file = None
-                raise SchedulerBusy(
-                    f"another `alur scheduler` is already running on {db.url.database} "
-                    f"({holder}); with SQLite one scheduler runs at a time (use PostgreSQL "
-                    "to run several)") from None
-            self.file.seek(0)
-            self.file.truncate()
-            self.file.write(f"{self.me}\n")
-            self.file.flush()
-            return
-        from sqlalchemy import text
-
-        self.connection = db.connect()
-        self.connection.execute(text("SELECT pg_advisory_lock(:k)"), {"k": lock_key(self.me)})
-        self.connection.commit()
-
-    def alive(self, owner: str) -> bool:
-        """Whether the daemon ``owner`` still runs (its lock is held)."""
-        if owner == self.me:
-            return True
-        if self.connection is None:
-            return False  # SQLite: we hold the only scheduler lock
-        from sqlalchemy import text
-
-        key = lock_key(owner)
-        got = self.connection.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar()
-        if got:
-            self.connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
-        self.connection.commit()
-        return not got
-
-    def release(self) -> None:
-        """Let go of the lock."""
-        if self.file is not None:
-            import fcntl
-
-            fcntl.flock(self.file.fileno(), fcntl.LOCK_UN)
-            self.file.close()
-            self.file = None
-        if self.connection is not None:
-            self.connection.close()
-            self.connection = None
-
-
 @dataclass
 class Daemon:
     """One scheduler process: claims and sends reminders, starts scheduled runs."""
@@ -124,12 +47,15 @@ class Daemon:
                                             f"{uuid.uuid4().hex[:6]}")
 
     def __post_init__(self) -> None:
-        self.lock = DaemonLock(self.app, self.me)
+        self.lock = self.app.db.lease(self.me)
 
     def open(self) -> None:
-        """Take the lock and give back what a dead daemon had claimed."""
+        """Take the lease and give back what a dead daemon had claimed."""
+        from engine import reminders
+
         self.lock.acquire()
-        released = self.app.write(lambda s: s.release_orphans(self.me, self.lock.alive))
+        released = self.app.write(lambda s: reminders.release_orphans(s, self.me,
+                                                                      self.lock.alive))
         if released:
             self.echo(f"took back {released} reminder(s) a stopped scheduler had claimed")
 
@@ -139,13 +65,15 @@ class Daemon:
 
     def sweep(self) -> int:
         """Send every due reminder (only in working time); return how many were handled."""
+        from engine import reminders
+
         now = self.app.now()
         if self.app.calendar.next_working_instant(now) != now:
             return 0  # nothing is sent at night, on weekends or holidays
-        self.app.write(lambda s: s.release_orphans(self.me, self.lock.alive))
+        self.app.write(lambda s: reminders.release_orphans(s, self.me, self.lock.alive))
         handled = 0
         while True:
-            ids = self.app.write(lambda s: s.claim_reminders(now, self.me, BATCH))
+            ids = self.app.write(lambda s: reminders.claim_due(s, now, self.me, BATCH))
             for reminder_id in ids:
                 handled += self._send(reminder_id, now)
             if len(ids) < BATCH:
@@ -166,7 +94,7 @@ class Daemon:
         who = ", ".join(p.id for p in outgoing.recipients) or "nobody"
         self.echo(f"{kind} {done.id} (level {outgoing.message.level}) run "
                   f"{outgoing.message.run_id} step {outgoing.message.step_no} "
-                  f"{outgoing.message.step_id} -> {who}: {done.status}")
+                  f"{outgoing.message.task} -> {who}: {done.status}")
         return 1
 
     def deliver(self, outgoing: Any) -> list[Delivery]:
@@ -193,7 +121,9 @@ class Daemon:
         return tries
 
     def _record_delivery(self, delivery: Delivery) -> None:
-        self.app.write(lambda s: s.add_deliveries([delivery]))
+        from engine import reminders
+
+        self.app.write(lambda s: reminders.record_delivery(s, delivery))
 
     def start_runs(self) -> list[tuple[str, str, str, int]]:
         """Start the runs the SOPs' `start:` blocks ask for now (never twice)."""

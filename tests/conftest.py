@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from runners.cli import cli
+from runners.cli.main import cli
 
 REPO = Path(__file__).resolve().parent.parent
 SOPS = REPO / "sops"

@@ -117,7 +117,7 @@ class DaemonProcess:
         env.update({"ALUR_WORKSPACE": str(workspace), "ALUR_DATABASE_URL": db_url,
                     "ALUR_NOW": now, "PYTHONPATH": str(REPO)})
         self.process = subprocess.Popen(
-            [sys.executable, "-c", "from runners.cli import main; main()", "scheduler", *args],
+            [sys.executable, "-c", "from runners.cli.main import main; main()", "scheduler", *args],
             env=env, cwd=workspace, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
             text=True)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from runners.cli import cli
+from runners.cli.main import cli
 from tests.conftest import REPO, SOPS, run_cli
 
 WS = ("--workspace", str(REPO))

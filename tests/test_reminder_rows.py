@@ -46,7 +46,7 @@ def test_the_demo_plays_a_whole_run_within_a_minute() -> None:
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env["PYTHONPATH"] = str(REPO)
     began = time.monotonic()
-    done = subprocess.run([sys.executable, "-c", "from runners.cli import main; main()",
+    done = subprocess.run([sys.executable, "-c", "from runners.cli.main import main; main()",
                            "demo"], capture_output=True, text=True, timeout=90, env=env)
     took = time.monotonic() - began
     assert done.returncode == 0, done.stdout + done.stderr

@@ -7,23 +7,11 @@ from typing import TYPE_CHECKING
 
 import click
 
-from runners.cli import DomainError, common_options, emit_json, options
+from runners.cli.shared import DomainError, common_options, emit_json, sops_dir, write_output
 
 if TYPE_CHECKING:
     from engine.loader import LoadedSop
     from engine.spec import ActivitySpec, SopSpec
-
-
-def sops_dir(ctx: click.Context) -> Path:
-    """The workspace's sops/ folder; a clear error when there is none."""
-    from runners.workspace import SOPS_DIR
-
-    workspace = options(ctx).workspace_dir
-    folder = workspace / SOPS_DIR
-    if not folder.is_dir():
-        raise DomainError(f"no {SOPS_DIR}/ folder in {workspace}; run `alur init` to create a "
-                          "workspace there, or pass --workspace DIR")
-    return folder
 
 
 @click.group()
@@ -220,16 +208,3 @@ def render(ctx: click.Context, sop_id: str, fmt: str, output: Path | None) -> No
     loaded = find_sop(sops_dir(ctx), sop_id)
     write_output(render_sop(loaded.spec, fmt), output, f"{sop_id}.{fmt}" if fmt == "pdf"
                  else None)
-
-
-def write_output(content: str | bytes, output: Path | None, default_file: str | None) -> None:
-    """Text to stdout or a file; bytes always to a file (``default_file`` without -o)."""
-    if isinstance(content, bytes):
-        target = output or Path(default_file or "output.bin")
-        target.write_bytes(content)
-        click.echo(f"Wrote {target}")
-    elif output is not None:
-        output.write_text(content, encoding="utf-8")
-        click.echo(f"Wrote {output}")
-    else:
-        click.echo(content, nl=not content.endswith("\n"))

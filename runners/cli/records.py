@@ -7,37 +7,26 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from runners.cli import DomainError, common_options, emit_json, options
-from runners.cli_run import app_of, ensure_user, minutes_text
+from runners.cli.shared import (
+    DomainError,
+    app_of,
+    common_options,
+    emit_json,
+    ensure_user,
+    minutes_text,
+    options,
+)
 
 if TYPE_CHECKING:
-    from runners.app import App
+    from engine.reads import OpenTask
 
 EVENT_KINDS = ["run_started", "step_activated", "step_completed", "step_reassigned",
                "run_cancelled", "run_completed", "reminder_sent", "reminder_failed"]
 
 
-def open_steps(app: App, overdue_only: bool = False) -> list[dict[str, Any]]:
-    """Active steps (all, or only those past due) with what people need to know about them."""
-    from engine.spec_cache import spec_of
-    from engine.views import late_minutes
-    from storage.queries import active_steps
-
-    now = app.now()
-
-    def query(store: Any) -> list[dict[str, Any]]:
-        rows = []
-        for run, step in active_steps(store.connection, now if overdue_only else None):
-            spec = spec_of(store, run.sop_hash)
-            activity = spec.activity(step.activity_id)
-            actor = spec.actor(step.actor)
-            rows.append({"run": run, "step": step, "spec": spec, "activity": activity,
-                         "actor_title": actor.title,
-                         "overdue": step.due_at is not None and now > step.due_at,
-                         "late": late_minutes(step, app.calendar, now)})
-        return rows
-
-    return app.read(query)
+def _step_cell(item: OpenTask) -> str:
+    task = item.task
+    return task.name + (f" [{task.label}]" if task.label != task.activity_id else "")
 
 
 @click.command()
@@ -45,23 +34,15 @@ def open_steps(app: App, overdue_only: bool = False) -> list[dict[str, Any]]:
 @common_options
 @click.pass_context
 def inbox(ctx: click.Context, as_json: bool) -> None:
-    """The active steps the acting person (--as) may complete."""
-    from engine.services import may_complete
+    """The active steps (tasks) that are the acting person's (--as) to complete."""
+    from engine import reads
+    from runners.json_shapes import open_task_json
 
     app = app_of(ctx)
     person = ensure_user(app)
-    day = app.now().astimezone(app.tz).date()
-    mine = [r for r in open_steps(app) if r["run"].unit in app.roster.slugs
-            and may_complete(app.roster.unit(r["run"].unit), r["spec"], r["step"], person, day)]
+    mine = app.read(lambda store: reads.inbox(store, app.env, person))
     if as_json:
-        emit_json([{"run": r["run"].id, "sop": r["run"].sop_id, "period": r["run"].period,
-                    "step": r["step"].activity_id, "no": r["activity"].no,
-                    "name": r["activity"].name, "actor": r["step"].actor,
-                    "due_at": r["step"].due_at and r["step"].due_at.astimezone(
-                        app.tz).isoformat(),
-                    "overdue": r["overdue"], "decision": r["activity"].is_decision,
-                    "outcomes": [o.label for o in r["activity"].outcomes if o.label]}
-                   for r in mine])
+        emit_json([open_task_json(item, app.tz) for item in mine])
         return
     if not mine:
         click.echo(f"Nothing waits for {person}.")
@@ -69,11 +50,16 @@ def inbox(ctx: click.Context, as_json: bool) -> None:
     from runners.tables import table
 
     click.echo(table(["Run", "SOP", "Periode", "No", "Langkah", "Batas", "Terlambat"], [
-        [r["run"].id, r["run"].sop_id, r["run"].period, r["activity"].no, r["activity"].name,
-         app.local(r["step"].due_at), minutes_text(r["late"]) if r["overdue"] else ""]
-        for r in mine], widths=[4, 26, 8, 3, 40, 16, 10]))
-    click.echo("\nComplete one with: alur step complete RUN" + (" --outcome LABEL" if any(
-        r["activity"].is_decision for r in mine) else ""))
+        [i.run.id, i.run.sop_id, i.run.period, i.task.no, _step_cell(i),
+         app.local(i.task.due_at), minutes_text(i.task.late_minutes) if i.task.overdue else ""]
+        for i in mine], widths=[4, 26, 8, 3, 40, 16, 10]))
+    click.echo("\nComplete one with:")
+    for item in mine[:5]:
+        outcome = " --outcome " + "|".join(item.task.outcomes) if item.task.is_decision else ""
+        click.echo(f"  alur step complete {item.run.id} {item.task.label} --as {person}"
+                   f"{outcome}")
+    if len(mine) > 5:
+        click.echo(f"  ... and {len(mine) - 5} more, the same way")
 
 
 @click.command()
@@ -81,14 +67,14 @@ def inbox(ctx: click.Context, as_json: bool) -> None:
 @common_options
 @click.pass_context
 def overdue(ctx: click.Context, as_json: bool) -> None:
-    """Active steps past their due time, with how late (in working time)."""
+    """Active steps (tasks) past their due time, with how late (in working time)."""
+    from engine import reads
+    from runners.json_shapes import open_task_json
+
     app = app_of(ctx)
-    late = [r for r in open_steps(app, overdue_only=True) if r["overdue"]]
+    late = app.read(lambda store: reads.overdue(store, app.env))
     if as_json:
-        emit_json([{"run": r["run"].id, "step": r["step"].activity_id,
-                    "actor": r["step"].actor, "assignees": list(r["step"].assignees),
-                    "due_at": r["step"].due_at.astimezone(app.tz).isoformat(),
-                    "late_minutes": r["late"]} for r in late])
+        emit_json([open_task_json(item, app.tz) for item in late])
         return
     if not late:
         click.echo("No step is overdue.")
@@ -97,9 +83,10 @@ def overdue(ctx: click.Context, as_json: bool) -> None:
 
     click.echo(table(["Run", "SOP", "No", "Langkah", "Pelaksana", "Untuk", "Batas",
                       "Terlambat"], [
-        [r["run"].id, r["run"].sop_id, r["activity"].no, r["activity"].name, r["actor_title"],
-         ", ".join(r["step"].assignees) or "-", app.local(r["step"].due_at),
-         minutes_text(r["late"])] for r in late], widths=[4, 24, 3, 36, 14, 14, 16, 12]))
+        [i.run.id, i.run.sop_id, i.task.no, _step_cell(i), i.task.actor_title,
+         ", ".join(i.task.assignees) or "-", app.local(i.task.due_at),
+         minutes_text(i.task.late_minutes)] for i in late],
+        widths=[4, 24, 3, 36, 14, 14, 16, 12]))
 
 
 @click.command()
@@ -119,19 +106,16 @@ def history(ctx: click.Context, run_id: int | None, sop: str | None, unit: str |
             period: str | None, actor: str | None, since: str | None, until: str | None,
             event: str | None, fmt: str) -> None:
     """Audit events, oldest first: who did what, when."""
-    import json
-
-    from storage.queries import HistoryFilter
-    from storage.queries import history as query_history
+    from engine import reads
+    from engine.ports import HistoryFilter
+    from runners.json_shapes import event_json
 
     app = app_of(ctx)
     where = HistoryFilter(run_id, sop, unit, period, actor,
                           app.parse_time(since, "--since") if since else None,
                           app.parse_time(until, "--until") if until else None, event)
-    events = app.read(lambda store: query_history(store.connection, where))
-    rows = [{"seq": e.seq, "run": e.run_id, "step": e.step, "event": e.event,
-             "actor": e.actor, "at": e.at.astimezone(app.tz).isoformat(),
-             "data": json.loads(e.data), "hash": e.hash} for e in events]
+    events = app.read(lambda store: reads.history(store, where))
+    rows = [event_json(e, app.tz) for e in events]
     if fmt == "json":
         emit_json(rows)
     elif fmt == "csv":
@@ -171,19 +155,12 @@ def _describe(data: dict[str, Any]) -> str:
 @click.pass_context
 def report(ctx: click.Context, run_id: int, fmt: str, output: Path | None) -> None:
     """Planned vs actual working time per step of a run (the mutu baku Waktu vs reality)."""
-    from engine.spec_cache import spec_of
-    from engine.views import report_data, report_rows
+    from engine import reads
+    from runners.json_shapes import report_json
     from runners.reports import report_csv, report_table, write_xlsx
 
     app = app_of(ctx)
-
-    def query(store: Any) -> dict[str, Any]:
-        run = store.get_run(run_id)
-        spec = spec_of(store, run.sop_hash)
-        rows = report_rows(store.steps(run_id), spec, app.calendar, app.now())
-        return report_data(run, spec, rows)
-
-    data = app.read(query)
+    data = report_json(app.read(lambda store: reads.report(store, app.env, run_id)), app.tz)
     if fmt == "xlsx":
         if output is None:
             raise DomainError("--format xlsx writes a file: give -o FILE.xlsx")
@@ -216,10 +193,10 @@ def audit() -> None:
 @click.pass_context
 def verify(ctx: click.Context, run_id: int | None) -> None:
     """Check the hash chain; exit 1 naming the first broken event."""
-    from storage.queries import verify_audit
+    from engine import reads
 
     app = app_of(ctx)
-    count = app.read(lambda store: verify_audit(store.connection, run_id))
+    count = app.read(lambda store: reads.verify_audit(store, run_id))
     where = f" of run {run_id}" if run_id is not None else ""
     click.echo(f"Audit trail intact: {count} events{where} checked, every hash matches.")
 
@@ -234,19 +211,10 @@ def db() -> None:
 @click.pass_context
 def upgrade(ctx: click.Context) -> None:
     """Migrate the database to the current schema."""
-    from sqlalchemy.engine import make_url
-
-    from storage.db import current_revision, make_engine
-    from storage.db import upgrade as migrate
+    from storage.db import upgrade_url
 
     app = app_of(ctx)
-    engine = make_engine(app.database_url)
-    try:
-        before = current_revision(engine)
-        after = migrate(engine)
-    finally:
-        engine.dispose()
-    shown = make_url(app.database_url).render_as_string()
+    before, after, shown = upgrade_url(app.database_url)
     click.echo(f"Database {shown} is at schema {after}"
                + (" (unchanged)." if before == after else f" (was {before or 'empty'})."))
 

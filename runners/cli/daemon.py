@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import click
 
-from runners.cli import common_options, emit_json
-from runners.cli_run import app_of
-
-if TYPE_CHECKING:
-    from engine.runs import Reminder
-    from storage.store import SqlStore
+from runners.cli.shared import app_of, common_options, emit_json
 
 
 @click.command()
@@ -67,21 +60,13 @@ def reminders() -> None:
 def list_reminders(ctx: click.Context, run_id: int | None, status: str | None,
                    as_json: bool) -> None:
     """Reminder rows: level (0 = the step's holders, 1+ = escalations), due, status."""
+    from engine import reads
+    from runners.json_shapes import reminder_json
+
     app = app_of(ctx)
-
-    def query(store: SqlStore) -> list[tuple[Reminder, str]]:
-        rows = store.list_reminders(run_id, status)
-        steps = {r.step_run_id: store.get_step(r.step_run_id).activity_id for r in rows}
-        return [(r, steps[r.step_run_id]) for r in rows]
-
-    rows = app.read(query)
+    rows = app.read(lambda store: reads.reminders(store, run_id, status))
     if as_json:
-        emit_json([{"id": r.id, "run": r.run_id, "step": step, "level": r.level,
-                    "recipients": list(r.recipients),
-                    "due_at": r.due_at.astimezone(app.tz).isoformat(), "status": r.status,
-                    "sent_at": r.sent_at and r.sent_at.astimezone(app.tz).isoformat(),
-                    "channel": ",".join(r.channels) or None, "attempts": r.attempts,
-                    "error": r.last_error} for r, step in rows])
+        emit_json([reminder_json(r, app.tz) for r in rows])
         return
     if not rows:
         click.echo("No reminders" + (" match." if run_id or status else " yet."))
@@ -90,8 +75,8 @@ def list_reminders(ctx: click.Context, run_id: int | None, status: str | None,
 
     click.echo(table(["Id", "Run", "Langkah", "Level", "Untuk", "Jatuh tempo", "Status",
                       "Terkirim", "Saluran"], [
-        [r.id, r.run_id, step, r.level, ", ".join(r.recipients) or "-", app.local(r.due_at),
-         r.status, app.local(r.sent_at), ",".join(r.channels) or "-"] for r, step in rows],
+        [r.id, r.run_id, r.task, r.level, ", ".join(r.recipients) or "-", app.local(r.due_at),
+         r.status, app.local(r.sent_at), ",".join(r.channels) or "-"] for r in rows],
         widths=[5, 4, 18, 5, 24, 16, 8, 16, 14]))
 
 

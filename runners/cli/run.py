@@ -1,46 +1,41 @@
-"""`alur run ...` and `alur step ...`: starting, showing, completing and cancelling runs."""
+"""`alur run ...` and `alur step ...`: starting, listing, showing, completing, cancelling."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
-from runners.cli import DomainError, common_options, emit_json
+from runners.cli.shared import app_of, common_options, emit_json, write_output
 
 if TYPE_CHECKING:
-    from engine.runs import Run, StepRun
+    from engine.runs import StepRun
     from engine.spec import SopSpec
     from runners.app import App
 
 
-
-def app_of(ctx: click.Context) -> App:
-    """The wired application of this invocation."""
-    from runners.app import make_app
-
-    return make_app(ctx)
-
-
-def minutes_text(minutes: int | None) -> str:
-    """Working minutes for a table cell."""
-    if minutes is None:
-        return "-"
-    from engine.durations import format_minutes
-
-    return format_minutes(minutes)
-
-
-def describe_active(app: App, spec: SopSpec, step: StepRun | None) -> str:
+def describe_task(app: App, spec: SopSpec, task: StepRun) -> str:
     """`3. Menghimpun ... (Kasi/Kasubbag: kasi-1, kasi-2), due 2026-01-05 10:10`."""
-    if step is None:
-        return "-"
-    activity = spec.activity(step.activity_id)
-    who = ", ".join(step.assignees) or "anyone of the unit"
-    attempt = f" (attempt {step.attempt})" if step.attempt > 1 else ""
-    due = f", due {app.local(step.due_at)}" if step.due_at else ""
-    return f"{activity.no}. {activity.name}{attempt} — {spec.actor(step.actor).title}: {who}{due}"
+    from engine.tasks import task_actors
+
+    activity = spec.activity(task.activity_id)
+    who = ", ".join(task.assignees) or "anyone of the unit"
+    attempt = f" (attempt {task.attempt})" if task.attempt > 1 else ""
+    label = f" [{task.label}]" if task.task else ""
+    due = f", due {app.local(task.due_at)}" if task.due_at else ""
+    titles = " / ".join(spec.actor(a).title for a in task_actors(spec, task))
+    return f"{activity.no}. {activity.name}{attempt}{label} — {titles}: {who}{due}"
+
+
+def echo_active(app: App, spec: SopSpec, active: tuple[StepRun, ...]) -> None:
+    """The run's active tasks, one line each."""
+    if len(active) == 1:
+        click.echo(f"Active step: {describe_task(app, spec, active[0])}")
+        return
+    click.echo(f"Active steps ({len(active)}):")
+    for task in active:
+        click.echo(f"  {describe_task(app, spec, task)}")
 
 
 @click.group()
@@ -72,16 +67,17 @@ def start(ctx: click.Context, sop_id: str, period: str | None, unit: str | None,
     chosen = period or default_period(loaded.spec, (when or app.now()).astimezone(app.tz))
     done = app.write(lambda store: services.start_run(store, app.env, loaded, unit, chosen,
                                                       app.user, when))
-    step = done.activated
+    labels = [t.label for t in done.active]
     if as_json:
         emit_json({"run": done.run.id, "sop": done.run.sop_id, "period": done.run.period,
-                   "unit": done.run.unit, "active_step": step.activity_id if step else None})
+                   "unit": done.run.unit, "active_step": labels[0] if labels else None,
+                   "active_steps": labels})
     elif quiet:
         click.echo(done.run.id)
     else:
         click.echo(f"Started run {done.run.id}: {loaded.spec.title}, unit {done.run.unit}, "
                    f"period {done.run.period}")
-        click.echo(f"Active step: {describe_active(app, loaded.spec, step)}")
+        echo_active(app, loaded.spec, done.active)
 
 
 @run.command(name="list")
@@ -96,33 +92,31 @@ def start(ctx: click.Context, sop_id: str, period: str | None, unit: str | None,
 def list_runs(ctx: click.Context, sop: str | None, status: str | None, period: str | None,
               unit: str | None, as_json: bool) -> None:
     """List runs, newest first."""
-    from storage.queries import active_steps, list_runs
+    from engine import reads
+    from engine.ports import RunFilter
 
     app = app_of(ctx)
-
-    def query(store: Any) -> tuple[list[Run], dict[int, StepRun]]:
-        runs = list_runs(store.connection, sop, status, period, unit)
-        return runs, {r.id: s for r, s in active_steps(store.connection)}
-
-    runs, active = app.read(query)
+    items = app.read(lambda store: reads.list_runs(store, RunFilter(sop, status, period, unit)))
     if as_json:
-        emit_json([{"run": r.id, "sop": r.sop_id, "unit": r.unit, "period": r.period,
-                    "status": r.status, "result": r.result,
-                    "active_step": active[r.id].activity_id if r.id in active else None,
-                    "started_at": r.started_at.astimezone(app.tz).isoformat()} for r in runs])
+        emit_json([{"run": i.run.id, "sop": i.run.sop_id, "unit": i.run.unit,
+                    "period": i.run.period, "status": i.run.status, "result": i.run.result,
+                    "active_step": i.active[0] if i.active else None,
+                    "active_steps": list(i.active),
+                    "started_at": i.run.started_at.astimezone(app.tz).isoformat()}
+                   for i in items])
         return
-    if not runs:
+    if not items:
         click.echo("No runs" + (" match" if any((sop, status, period, unit)) else " yet; "
                                 "start one with `alur run start SOP`") + ".")
         return
-    from runners.render_run import STATUS_WORDS
     from runners.tables import table
+    from runners.words import status_word
 
     click.echo(table(["Run", "SOP", "Unit", "Periode", "Status", "Langkah aktif", "Mulai"], [
-        [r.id, r.sop_id, r.unit, r.period, STATUS_WORDS.get(r.status, r.status)
-         + (f" ({r.result})" if r.result else ""),
-         active[r.id].activity_id if r.id in active else "-", app.local(r.started_at)]
-        for r in runs]))
+        [i.run.id, i.run.sop_id, i.run.unit, i.run.period, status_word(i.run.status)
+         + (f" ({i.run.result})" if i.run.result else ""),
+         "\n".join(i.active) or "-", app.local(i.run.started_at)]
+        for i in items]))
 
 
 @run.command()
@@ -138,32 +132,25 @@ def list_runs(ctx: click.Context, sop: str | None, status: str | None, period: s
 @click.pass_context
 def show(ctx: click.Context, run_id: int, as_json: bool, fmt: str,
          output: Path | None) -> None:
-    """Show a run: each step with status, who, times, standard vs actual working time."""
-    from engine.spec_cache import spec_of
-    from engine.views import run_data
+    """Show a run: every task with status, who, times, standard vs actual working time."""
+    from engine import reads
 
     app = app_of(ctx)
-
-    def query(store: Any) -> tuple[dict[str, Any], SopSpec]:
-        found = store.get_run(run_id)
-        spec = spec_of(store, found.sop_hash)
-        return run_data(found, store.steps(run_id), spec, app.calendar, app.now()), spec
-
-    data, spec = app.read(query)
+    view = app.read(lambda store: reads.run_view(store, app.env, run_id))
     if as_json or fmt == "json":
-        emit_json(data)
-        return
-    from runners.cli_sop import write_output
+        from runners.json_shapes import run_json
 
+        emit_json(run_json(view, app.tz))
+        return
     if fmt == "html":
         from runners.render import render
         from runners.render_run import paint_of
 
-        write_output(render(spec, "html", paint_of(data, app.now())), output, None)
+        write_output(render(view.spec, "html", paint_of(view, app.now())), output, None)
         return
     from runners.render_run import run_text
 
-    write_output(run_text(data) + "\n", output, None)
+    write_output(run_text(view, app.tz) + "\n", output, None)
 
 
 @run.command()
@@ -172,7 +159,7 @@ def show(ctx: click.Context, run_id: int, as_json: bool, fmt: str,
 @common_options
 @click.pass_context
 def cancel(ctx: click.Context, run_id: int, reason: str) -> None:
-    """Cancel an active run."""
+    """Cancel an active run and every task active in it."""
     from engine import services
 
     app = app_of(ctx)
@@ -183,12 +170,12 @@ def cancel(ctx: click.Context, run_id: int, reason: str) -> None:
 
 @click.group()
 def step() -> None:
-    """Complete or reassign the active step of a run."""
+    """Complete or reassign an active step (task) of a run."""
 
 
 @step.command()
 @click.argument("run_id", metavar="RUN", type=int)
-@click.argument("step_id", metavar="[STEP]", required=False)
+@click.argument("step_id", metavar="STEP", required=False)
 @click.option("--outcome", help="The outcome chosen at a decision (one of its labels, "
                                 "ignoring case).")
 @click.option("--note", help="A note kept with the step (Keterangan).")
@@ -200,7 +187,12 @@ def step() -> None:
 @click.pass_context
 def complete(ctx: click.Context, run_id: int, step_id: str | None, outcome: str | None,
              note: str | None, at: str | None, as_json: bool) -> None:
-    """Complete the active step of RUN (STEP, an id or number, defaults to it)."""
+    """Complete STEP of RUN: its id or number, or ACTIVITY/ACTOR, ACTIVITY/PERSON for one
+    task of a step done by several people at once.
+
+    STEP is required, so that a repeated or raced command fails ("already completed by
+    ...") instead of completing the next step; without it the active steps are listed.
+    """
     from engine import services
 
     app = app_of(ctx)
@@ -210,23 +202,25 @@ def complete(ctx: click.Context, run_id: int, step_id: str | None, outcome: str 
     finished = done.step
     assert finished is not None
     if as_json:
-        emit_json({"run": done.run.id, "step": finished.activity_id,
+        labels = [t.label for t in done.active]
+        emit_json({"run": done.run.id, "step": finished.activity_id, "task": finished.label,
                    "attempt": finished.attempt, "completed_by": finished.completed_by,
+                   "on_behalf_of": finished.on_behalf,
                    "completed_at": finished.completed_at and
                    finished.completed_at.astimezone(app.tz).isoformat(),
                    "outcome": finished.outcome, "status": done.run.status,
-                   "result": done.run.result,
-                   "active_step": done.activated.activity_id if done.activated else None})
+                   "result": done.run.result, "active_step": labels[0] if labels else None,
+                   "active_steps": labels, "activated": [t.label for t in done.activated]})
         return
-    from engine.spec_cache import spec_of
-
-    spec = app.read(lambda store: spec_of(store, done.run.sop_hash))
+    spec = done.spec
     activity = spec.activity(finished.activity_id)
     chosen = f" ({finished.outcome})" if finished.outcome else ""
-    click.echo(f"Completed step {activity.no}. {activity.name}{chosen} by "
-               f"{finished.completed_by} at {app.local(finished.completed_at)}")
-    if done.activated is not None:
-        click.echo(f"Active step: {describe_active(app, spec, done.activated)}")
+    label = f" [{finished.label}]" if finished.task else ""
+    behalf = f" a.n. {spec.actor(finished.on_behalf).title}" if finished.on_behalf else ""
+    click.echo(f"Completed step {activity.no}. {activity.name}{chosen}{label} by "
+               f"{finished.completed_by}{behalf} at {app.local(finished.completed_at)}")
+    if done.run.is_active:
+        echo_active(app, spec, done.active)
     else:
         click.echo(f"Run {done.run.id} is complete ({done.run.result}).")
 
@@ -239,19 +233,11 @@ def complete(ctx: click.Context, run_id: int, step_id: str | None, outcome: str 
 @common_options
 @click.pass_context
 def reassign(ctx: click.Context, run_id: int, step_id: str, to: str) -> None:
-    """Hand the active step to another holder of its role."""
+    """Hand an active step (task) to another holder of its role."""
     from engine import services
 
     app = app_of(ctx)
     done = app.write(lambda store: services.reassign_step(store, app.env, run_id, step_id,
                                                           to, app.user))
     assert done.step is not None
-    click.echo(f"Step `{done.step.activity_id}` of run {run_id} now goes to {to}.")
-
-
-def ensure_user(app: App) -> str:
-    """The acting person, or a clear error."""
-    if not app.user:
-        raise DomainError("say who you are: --as PERSON or ALUR_USER (a person id of the "
-                          "roster)")
-    return app.user
+    click.echo(f"Step `{done.step.label}` of run {run_id} now goes to {to}.")

@@ -1,0 +1,455 @@
+"""The engine's ports (``engine.ports``) in memory: for tests, and proof that a second backend fits.
+
+Each transaction works on a deep copy of the committed state, which replaces it when a write
+block ends without an error; writers hold a lock for their whole transaction (like SQLite's
+``BEGIN IMMEDIATE``). ``MemoryStore`` follows ``storage.store.SqlStore`` rule for rule, with
+times kept as the database keeps them (``storage.convert``), so the audit hashes are the same.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import hashlib
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
+
+from engine.audit_chain import GENESIS, canonical_json, event_hash
+from engine.errors import ConcurrentChange, DuplicateRun, RunNotFound
+from engine.ports import HistoryFilter, RunFilter
+from engine.roster import Person
+from engine.runs import ACTIVE, PENDING, RETIRED, SENDING, AuditEvent, Reminder, Run, StepRun
+from storage.convert import from_db, to_db
+
+if TYPE_CHECKING:
+    from engine.ports import Database, Lease
+    from engine.runs import Delivery, NewEvent
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    """A time as the database gives it back: aware UTC, to the microsecond."""
+    stored = to_db(value)
+    assert stored is not None
+    return stored.replace(tzinfo=dt.UTC)
+
+
+def _maybe(value: dt.datetime | None) -> dt.datetime | None:
+    return from_db(to_db(value))
+
+
+@dataclass(slots=True)
+class _Version:
+    sop_id: str
+    sha256: str
+    text: str
+    path: str
+    stored_at: dt.datetime
+
+
+@dataclass(slots=True)
+class _ReminderRow:
+    reminder: Reminder
+    created_at: dt.datetime
+    claimed_by: str | None = None
+    claimed_at: dt.datetime | None = None
+
+
+@dataclass(slots=True)
+class _State:
+    """Every table of the database, as committed (or as one transaction changed it)."""
+
+    versions: dict[int, _Version] = field(default_factory=dict)
+    runs: dict[int, Run] = field(default_factory=dict)
+    steps: dict[int, StepRun] = field(default_factory=dict)
+    people: dict[tuple[str, str, str], tuple[Person, dt.datetime]] = field(default_factory=dict)
+    events: list[AuditEvent] = field(default_factory=list)
+    head: tuple[int, str] = (0, GENESIS)
+    reminders: dict[int, _ReminderRow] = field(default_factory=dict)
+    deliveries: dict[int, Delivery] = field(default_factory=dict)
+    last_ids: dict[str, int] = field(default_factory=dict)
+
+    def new_id(self, table: str) -> int:
+        """The next id of ``table`` (1, 2, 3, ...)."""
+        self.last_ids[table] = self.last_ids.get(table, 0) + 1
+        return self.last_ids[table]
+
+
+class MemoryStore:
+    """The engine's ports (``engine.ports.Store``) on one transaction's copy of the state.
+
+    Every object it returns is a copy: changing it changes nothing stored until it is
+    written back with ``update_run``, ``update_task`` or ``finish_reminder``.
+    """
+
+    def __init__(self, state: _State) -> None:
+        self.state = state
+
+    # -- SOP versions ------------------------------------------------------------
+
+    def _version_id(self, sha256: str) -> int | None:
+        return next((i for i, v in self.state.versions.items() if v.sha256 == sha256), None)
+
+    def sop_text(self, sha256: str) -> str:
+        """The SOP content stored under this hash (LookupError if there is none)."""
+        found = self._version_id(sha256)
+        if found is None:
+            raise LookupError(f"no SOP content with hash {sha256}")
+        return self.state.versions[found].text
+
+    def save_sop_version(self, sop_id: str, sha256: str, text: str, path: str,
+                         at: dt.datetime) -> int:
+        """Store an SOP content once; return its version id."""
+        found = self._version_id(sha256)
+        if found is None:
+            found = self.state.new_id("sop_versions")
+            self.state.versions[found] = _Version(sop_id, sha256, text, path, _utc(at))
+        return found
+
+    # -- runs ----------------------------------------------------------------------
+
+    def find_run(self, sop_id: str, unit: str, period: str) -> int | None:
+        """The id of the run of this SOP, unit and period, if any."""
+        return next((r.id for r in self.state.runs.values()
+                     if (r.sop_id, r.unit, r.period) == (sop_id, unit, period)), None)
+
+    def add_run(self, run: Run, sop_version_id: int) -> int:
+        """Insert a run; return its id (DuplicateRun if one exists for SOP+unit+period)."""
+        existing = self.find_run(run.sop_id, run.unit, run.period)
+        if existing is not None:
+            raise DuplicateRun(run.sop_id, run.unit, run.period, existing)
+        version = self.state.versions.get(sop_version_id)
+        if version is None:
+            raise LookupError(f"no SOP version {sop_version_id}")
+        run_id = self.state.new_id("runs")
+        self.state.runs[run_id] = replace(run, id=run_id, sop_hash=version.sha256,
+                                          started_at=_utc(run.started_at), finished_at=None,
+                                          cancel_reason=None)
+        return run_id
+
+    def get_run(self, run_id: int, lock: bool = False) -> Run:
+        """The run (RunNotFound if there is none); writers are serialised, so ``lock``
+        has nothing more to do."""
+        run = self.state.runs.get(run_id)
+        if run is None:
+            raise RunNotFound(str(run_id))
+        return replace(run)
+
+    def update_run(self, run: Run) -> None:
+        """Write the run if its version is unchanged since it was read (else
+        ConcurrentChange); its version goes up by one."""
+        stored = self.state.runs.get(run.id)
+        if stored is None or stored.version != run.version:
+            raise ConcurrentChange(f"run {run.id} was changed by someone else at the same "
+                                   "moment; look at the run again and retry")
+        stored.status, stored.state, stored.result = run.status, run.state, run.result
+        stored.finished_at, stored.cancel_reason = _maybe(run.finished_at), run.cancel_reason
+        stored.version = run.version + 1
+        run.version += 1
+
+    # -- tasks ---------------------------------------------------------------------
+
+    def _tasks(self, keep: Callable[[StepRun], bool]) -> list[StepRun]:
+        return [replace(t) for _, t in sorted(self.state.steps.items()) if keep(t)]
+
+    def tasks(self, run_id: int) -> list[StepRun]:
+        """Every task of the run, in order of activation."""
+        return self._tasks(lambda t: t.run_id == run_id)
+
+    def active_tasks(self, run_id: int) -> list[StepRun]:
+        """The run's active tasks, in order of activation."""
+        return self._tasks(lambda t: t.run_id == run_id and t.status == ACTIVE)
+
+    def activity_tasks(self, run_id: int, activity_id: str) -> list[StepRun]:
+        """Every task of one activity in the run, oldest first."""
+        return self._tasks(lambda t: t.run_id == run_id and t.activity_id == activity_id)
+
+    def last_attempt(self, run_id: int, activity_id: str) -> int:
+        """The highest attempt number of an activity in the run (0 if none)."""
+        return max((t.attempt for t in self.state.steps.values()
+                    if t.run_id == run_id and t.activity_id == activity_id), default=0)
+
+    def add_tasks(self, tasks: Sequence[StepRun]) -> None:
+        """Insert tasks; each gets its id, in order (the columns SqlStore inserts: a new
+        task has no completion yet)."""
+        for task in tasks:
+            task.id = self.state.new_id("step_runs")
+            self.state.steps[task.id] = StepRun(
+                id=task.id, run_id=task.run_id, activity_id=task.activity_id,
+                attempt=task.attempt, actor=task.actor, status=task.status,
+                activated_at=_utc(task.activated_at), due_at=_maybe(task.due_at),
+                assignees=tuple(task.assignees), version=task.version, task=task.task)
+
+    def update_task(self, task: StepRun) -> None:
+        """Write the task if its version is unchanged since it was read (else
+        ConcurrentChange, naming who completed it if someone did)."""
+        stored = self.state.steps.get(task.id)
+        if stored is None or stored.version != task.version:
+            if stored is not None and stored.completed_by:
+                raise ConcurrentChange(f"step `{task.label}` of run {task.run_id} was just "
+                                       f"completed by {stored.completed_by}")
+            raise ConcurrentChange(f"step `{task.label}` of run {task.run_id} was changed by "
+                                   "someone else at the same moment; try again")
+        stored.status, stored.assignees = task.status, tuple(task.assignees)
+        stored.completed_at, stored.completed_by = _maybe(task.completed_at), task.completed_by
+        stored.recorded_at, stored.outcome = _maybe(task.recorded_at), task.outcome
+        stored.note, stored.on_behalf = task.note, task.on_behalf
+        stored.version = task.version + 1
+        task.version += 1
+
+    # -- people and audit ----------------------------------------------------------
+
+    def remember_person(self, unit: str, person: Person, at: dt.datetime) -> None:
+        """Keep a snapshot of who the person is (name, NIP, roles): one per content."""
+        content = canonical_json([person.name, person.nip, list(person.roles)])
+        key = (unit, person.id, hashlib.sha256(content.encode()).hexdigest())
+        self.state.people.setdefault(key, (person, _utc(at)))
+
+    def append_events(self, events: Sequence[NewEvent],
+                      recorded_at: dt.datetime) -> list[AuditEvent]:
+        """Append events to the hash chain, hashed exactly as SqlStore hashes them."""
+        seq, prev = self.state.head
+        recorded = to_db(recorded_at)
+        assert recorded is not None
+        stored: list[AuditEvent] = []
+        for new in events:
+            seq += 1
+            at = to_db(new.at)
+            assert at is not None
+            data = canonical_json(new.data)
+            digest = event_hash(prev, seq, new.run_id, new.step, new.attempt, new.event,
+                                new.actor, at, recorded, data)
+            stored.append(AuditEvent(seq, new.run_id, new.step, new.attempt, new.event,
+                                     new.actor, at.replace(tzinfo=dt.UTC),
+                                     recorded.replace(tzinfo=dt.UTC), data, prev, digest))
+            prev = digest
+        self.state.events.extend(stored)
+        self.state.head = (seq, prev)
+        return stored
+
+    # -- reads ---------------------------------------------------------------------
+
+    def list_runs(self, where: RunFilter) -> list[Run]:
+        """Runs matching the filter, newest first."""
+        return [replace(r) for _, r in sorted(self.state.runs.items(), reverse=True)
+                if (not where.sop or r.sop_id == where.sop)
+                and (not where.status or r.status == where.status)
+                and (not where.period or r.period == where.period)
+                and (not where.unit or r.unit == where.unit)]
+
+    def open_tasks(self, due_before: dt.datetime | None = None,
+                   runs: Sequence[int] | None = None) -> list[tuple[Run, StepRun]]:
+        """Active tasks with their runs (only those due before a time, or of some runs),
+        soonest due first; tasks without a due time come last."""
+        limit = None if due_before is None else _utc(due_before)
+        wanted = None if runs is None else set(runs)
+        found = self._tasks(lambda t: t.status == ACTIVE
+                            and (limit is None or (t.due_at is not None and t.due_at < limit))
+                            and (wanted is None or t.run_id in wanted))
+        found.sort(key=lambda t: (t.due_at is None, t.due_at or dt.datetime.min, t.id))
+        return [(replace(self.state.runs[t.run_id]), t) for t in found]
+
+    def history(self, where: HistoryFilter) -> list[AuditEvent]:
+        """Audit events matching the filter, oldest first (an SOP, unit or period filter
+        keeps only events of a run)."""
+        since = None if not where.since else _utc(where.since)
+        until = None if not where.until else _utc(where.until)
+
+        def keep(e: AuditEvent) -> bool:
+            if where.sop or where.unit or where.period:
+                run = self.state.runs.get(e.run_id) if e.run_id is not None else None
+                if run is None or (where.sop and run.sop_id != where.sop) or (
+                        where.unit and run.unit != where.unit) or (
+                        where.period and run.period != where.period):
+                    return False
+            return ((where.run is None or e.run_id == where.run)
+                    and (not where.actor or e.actor == where.actor)
+                    and (since is None or e.at >= since) and (until is None or e.at <= until)
+                    and (not where.event or e.event == where.event))
+
+        return [e for e in self.state.events if keep(e)]
+
+    def audit_head(self) -> tuple[int, str]:
+        """The last sequence number and hash of the chain."""
+        return self.state.head
+
+    def audit_events(self, run: int | None = None) -> Iterator[AuditEvent]:
+        """Every audit event (or one run's), in order of their sequence numbers."""
+        return iter([e for e in self.state.events if run is None or e.run_id == run])
+
+    def _event(self, seq: int) -> AuditEvent | None:
+        events = self.state.events  # seq n is at index n - 1: the chain has no gaps
+        return events[seq - 1] if 1 <= seq <= len(events) else None
+
+    def audit_hash(self, seq: int) -> str | None:
+        """The hash of event ``seq`` (None if there is none)."""
+        event = self._event(seq)
+        return None if event is None else event.hash
+
+    def audit_prev_hash(self, seq: int) -> str | None:
+        """The previous-hash field of event ``seq`` (None if there is none)."""
+        event = self._event(seq)
+        return None if event is None else event.prev_hash
+
+    def list_reminders(self, run_id: int | None = None,
+                       status: str | None = None) -> list[tuple[Reminder, StepRun]]:
+        """Reminder rows with the task each is for, soonest due first."""
+        rows = sorted((r.reminder for r in self.state.reminders.values()
+                       if (run_id is None or r.reminder.run_id == run_id)
+                       and (status is None or r.reminder.status == status)
+                       and r.reminder.step_run_id in self.state.steps),
+                      key=lambda r: (r.due_at, r.id))
+        return [(replace(r), replace(self.state.steps[r.step_run_id])) for r in rows]
+
+    # -- the reminder queue --------------------------------------------------------
+
+    def add_reminders(self, run_id: int, owed: Sequence[tuple[int, dt.datetime]],
+                      now: dt.datetime, level: int = 0) -> None:
+        """Owe reminders of ``level`` to tasks (task id, due time)."""
+        for task_id, due_at in owed:
+            reminder_id = self.state.new_id("reminders")
+            self.state.reminders[reminder_id] = _ReminderRow(Reminder(
+                id=reminder_id, run_id=run_id, step_run_id=task_id, level=level,
+                planned_at=_utc(due_at), due_at=_utc(due_at), status=PENDING), _utc(now))
+
+    def retire_reminders(self, step_run_id: int) -> int:
+        """Retire what a task still owes (pending or sending); return how many."""
+        count = 0
+        for row in self.state.reminders.values():
+            if row.reminder.step_run_id == step_run_id and row.reminder.status in (PENDING,
+                                                                                   SENDING):
+                row.reminder.status = RETIRED
+                count += 1
+        return count
+
+    def claim_reminders(self, now: dt.datetime, me: str, limit: int) -> list[int]:
+        """Claim up to ``limit`` pending reminders due by ``now`` (soonest first) for the
+        daemon ``me``; return their ids in order."""
+        at = _utc(now)
+        due = sorted((r for r in self.state.reminders.values()
+                      if r.reminder.status == PENDING and r.reminder.due_at <= at),
+                     key=lambda r: (r.reminder.due_at, r.reminder.id))[:max(limit, 0)]
+        for row in due:
+            row.reminder.status, row.claimed_by, row.claimed_at = SENDING, me, at
+        return sorted(row.reminder.id for row in due)
+
+    def release_orphans(self, me: str, alive: Callable[[str], bool]) -> int:
+        """Give back claims of daemons that died while sending (``alive`` says who lives)."""
+        sending = [r for r in self.state.reminders.values() if r.reminder.status == SENDING]
+        owners = {r.claimed_by for r in sending}
+        dead = {owner for owner in owners if owner != me and not alive(owner or "")}
+        count = 0
+        for row in sending:
+            if row.claimed_by is not None and row.claimed_by in dead:
+                row.reminder.status, row.claimed_by, row.claimed_at = PENDING, None, None
+                count += 1
+        return count
+
+    def get_reminder(self, reminder_id: int) -> Reminder:
+        """One reminder row (LookupError if there is none)."""
+        row = self.state.reminders.get(reminder_id)
+        if row is None:
+            raise LookupError(f"no reminder {reminder_id}")
+        return replace(row.reminder)
+
+    def get_step(self, step_run_id: int) -> StepRun:
+        """One task by its row id (LookupError if there is none)."""
+        task = self.state.steps.get(step_run_id)
+        if task is None:
+            raise LookupError(f"no task {step_run_id}")
+        return replace(task)
+
+    def delivered(self, reminder_id: int) -> set[tuple[str, str]]:
+        """(person, channel) pairs already reached for this reminder."""
+        return {(d.person_id, d.channel) for d in self.state.deliveries.values()
+                if d.reminder_id == reminder_id and d.ok}
+
+    def add_deliveries(self, deliveries: Sequence[Delivery]) -> None:
+        """Record how each try went."""
+        for d in deliveries:
+            self.state.deliveries[self.state.new_id("deliveries")] = replace(
+                d, at=_utc(d.at), detail=d.detail[:2000])
+
+    def finish_reminder(self, reminder: Reminder, me: str | None) -> bool:
+        """Write a reminder's outcome if still claimed by ``me`` (any row when ``me`` is
+        None); False if it was not written."""
+        row = self.state.reminders.get(reminder.id)
+        if row is None or (me is not None and (row.reminder.status != SENDING
+                                               or row.claimed_by != me)):
+            return False
+        row.reminder = replace(row.reminder, status=reminder.status,
+                               due_at=_utc(reminder.due_at),
+                               recipients=tuple(reminder.recipients),
+                               channels=tuple(reminder.channels), attempts=reminder.attempts,
+                               last_error=reminder.last_error, sent_at=_maybe(reminder.sent_at))
+        row.claimed_by = row.claimed_at = None
+        return True
+
+
+class MemoryLease:
+    """One daemon per MemoryDatabase at a time, as on SQLite."""
+
+    def __init__(self, database: MemoryDatabase, me: str) -> None:
+        self.database = database
+        self.me = me
+
+    def acquire(self) -> None:
+        """Take the database's only lease, or refuse (SchedulerBusy) with who holds it."""
+        with self.database.guard:
+            holder = self.database.lease_holder
+            if holder is not None and holder is not self:
+                from storage.lease import SchedulerBusy
+
+                raise SchedulerBusy(f"another `alur scheduler` ({holder.me}) is already "
+                                    "running on this in-memory database; one runs at a time")
+            self.database.lease_holder = self
+
+    def alive(self, owner: str) -> bool:
+        """Whether ``owner`` holds the lease (only one daemon can)."""
+        holder = self.database.lease_holder
+        return holder is not None and holder.me == owner
+
+    def release(self) -> None:
+        """Let go of the lease."""
+        with self.database.guard:
+            if self.database.lease_holder is self:
+                self.database.lease_holder = None
+
+
+class MemoryDatabase:
+    """An in-memory database as the engine's ``Database`` port."""
+
+    def __init__(self) -> None:
+        self.committed = _State()
+        self.writer = threading.Lock()  # held for a whole write transaction
+        self.guard = threading.Lock()  # for the lease
+        self.lease_holder: MemoryLease | None = None
+
+    @contextmanager
+    def transaction(self, write: bool = True) -> Iterator[MemoryStore]:
+        """One transaction on a copy of the committed state: a write transaction's copy is
+        committed when the block ends without an error; a read transaction's never is."""
+        if not write:
+            yield MemoryStore(copy.deepcopy(self.committed))
+            return
+        with self.writer:
+            store = MemoryStore(copy.deepcopy(self.committed))
+            yield store
+            self.committed = store.state
+
+    def lease(self, me: str) -> MemoryLease:
+        """The lease of the daemon ``me`` on this database."""
+        return MemoryLease(self, me)
+
+    def dispose(self) -> None:
+        """Nothing to close: the rows live as long as the object."""
+
+
+if TYPE_CHECKING:  # mypy holds the classes to the ports
+    def _is_database(database: MemoryDatabase) -> Database:
+        return database
+
+    def _is_lease(lease: MemoryLease) -> Lease:
+        return lease
