@@ -21,6 +21,7 @@
      |    +-- IdentityMissing                   nobody said who is acting
      |    +-- ReasonMissing                     a cancellation without its reason
      +-- ConcurrentChange(RuntimeError)         someone else changed it first
+     +-- SchedulerBusy(RuntimeError)            another daemon holds the only lease
      +-- AuditTampered(ValueError)              the audit hash chain is broken
 
 Each exception carries the values it is about and builds a plain message
@@ -291,6 +292,10 @@ class ReasonMissing(NotAllowed):
 
 class ConcurrentChange(AlurError, RuntimeError):
     """Someone else changed the same step or run first."""
+
+
+class SchedulerBusy(AlurError, RuntimeError):
+    """Another reminder daemon holds the database's only lease (SQLite runs one at a time)."""
 
 
 class AuditTampered(AlurError, ValueError):

@@ -84,7 +84,13 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def upgrade(engine: Engine) -> str:
-    """Migrate the database to the current schema (Alembic ``upgrade head``)."""
+    """Migrate the database to the current schema (Alembic ``upgrade head``).
+
+    On SQLite, migrations that change a table's constraints rebuild the table
+    (Alembic's batch mode), which foreign keys would refuse: they are switched
+    off for the migration (SQLite allows that only outside a transaction) and
+    checked afterwards.
+    """
     from pathlib import Path
 
     from alembic import command
@@ -92,9 +98,23 @@ def upgrade(engine: Engine) -> str:
 
     config = Config()
     config.set_main_option("script_location", str(Path(__file__).with_name("migrations")))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    sqlite = engine.dialect.name == "sqlite"
+    with engine.connect() as connection:
+        raw = connection.connection.driver_connection if sqlite else None
+        if raw is not None:
+            raw.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with connection.begin():
+                config.attributes["connection"] = connection
+                command.upgrade(config, "head")
+                if raw is not None:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").first()
+                    if broken is not None:
+                        raise DatabaseError(f"the upgrade would break a reference in table "
+                                            f"{broken[0]}; the database was left unchanged")
+        finally:
+            if raw is not None:
+                raw.execute("PRAGMA foreign_keys=ON")
     return HEAD_REVISION
 
 

@@ -12,11 +12,7 @@ from typing import Any
 
 from sqlalchemy import Engine, text
 
-from engine.errors import AlurError
-
-
-class SchedulerBusy(AlurError, RuntimeError):
-    """Another scheduler already runs on this SQLite database."""
+from engine.errors import SchedulerBusy
 
 
 def lock_key(owner: str) -> int:
@@ -94,7 +90,11 @@ class PostgresLease:
         return not got
 
     def release(self) -> None:
-        """Close the lock's connection (which frees the lock)."""
+        """Unlock, then give the connection back (the pool keeps the session open, so
+        closing alone would keep the lock)."""
         if self.connection is not None:
+            self.connection.execute(text("SELECT pg_advisory_unlock(:k)"),
+                                    {"k": lock_key(self.me)})
+            self.connection.commit()
             self.connection.close()
             self.connection = None

@@ -1,9 +1,8 @@
 """The engine's ports (``engine.ports``) in memory: for tests, and proof that a second backend fits.
 
-Each transaction works on a deep copy of the committed state, which replaces it when a write
-block ends without an error; writers hold a lock for their whole transaction (like SQLite's
-``BEGIN IMMEDIATE``). ``MemoryStore`` follows ``storage.store.SqlStore`` rule for rule, with
-times kept as the database keeps them (``storage.convert``), so the audit hashes are the same.
+A transaction works on a deep copy of the committed state, which it replaces when a write block
+ends well; writers hold a lock for their whole transaction (like SQLite's BEGIN IMMEDIATE).
+``MemoryStore`` follows ``storage.store.SqlStore`` rule for rule, times (so hashes) included.
 """
 
 from __future__ import annotations
@@ -18,22 +17,27 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from engine.audit_chain import GENESIS, canonical_json, event_hash
-from engine.errors import ConcurrentChange, DuplicateRun, RunNotFound
+from engine.errors import ConcurrentChange, DuplicateRun, RunNotFound, SchedulerBusy
 from engine.ports import HistoryFilter, RunFilter
 from engine.roster import Person
 from engine.runs import ACTIVE, PENDING, RETIRED, SENDING, AuditEvent, Reminder, Run, StepRun
 from storage.convert import from_db, to_db
+
+OWED = (PENDING, SENDING)  # the statuses retire_reminders retires
 
 if TYPE_CHECKING:
     from engine.ports import Database, Lease
     from engine.runs import Delivery, NewEvent
 
 
-def _utc(value: dt.datetime) -> dt.datetime:
-    """A time as the database gives it back: aware UTC, to the microsecond."""
-    stored = to_db(value)
+def _naive(value: dt.datetime) -> dt.datetime:
+    stored = to_db(value)  # naive UTC: what SqlStore writes, and hashes
     assert stored is not None
-    return stored.replace(tzinfo=dt.UTC)
+    return stored
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    return _naive(value).replace(tzinfo=dt.UTC)  # as the database gives it back
 
 
 def _maybe(value: dt.datetime | None) -> dt.datetime | None:
@@ -42,6 +46,7 @@ def _maybe(value: dt.datetime | None) -> dt.datetime | None:
 
 @dataclass(slots=True)
 class _Version:
+    id: int
     sop_id: str
     sha256: str
     text: str
@@ -52,7 +57,7 @@ class _Version:
 @dataclass(slots=True)
 class _ReminderRow:
     reminder: Reminder
-    created_at: dt.datetime
+    created_at: dt.datetime  # never read back, as in SqlStore
     claimed_by: str | None = None
     claimed_at: dt.datetime | None = None
 
@@ -61,7 +66,7 @@ class _ReminderRow:
 class _State:
     """Every table of the database, as committed (or as one transaction changed it)."""
 
-    versions: dict[int, _Version] = field(default_factory=dict)
+    versions: dict[str, _Version] = field(default_factory=dict)  # by content hash
     runs: dict[int, Run] = field(default_factory=dict)
     steps: dict[int, StepRun] = field(default_factory=dict)
     people: dict[tuple[str, str, str], tuple[Person, dt.datetime]] = field(default_factory=dict)
@@ -72,43 +77,29 @@ class _State:
     last_ids: dict[str, int] = field(default_factory=dict)
 
     def new_id(self, table: str) -> int:
-        """The next id of ``table`` (1, 2, 3, ...)."""
+        """The next id of ``table``: 1, 2, 3, ..."""
         self.last_ids[table] = self.last_ids.get(table, 0) + 1
         return self.last_ids[table]
 
 
 class MemoryStore:
-    """The engine's ports (``engine.ports.Store``) on one transaction's copy of the state.
-
-    Every object it returns is a copy: changing it changes nothing stored until it is
-    written back with ``update_run``, ``update_task`` or ``finish_reminder``.
-    """
+    """The engine's ports (``engine.ports.Store``) on one transaction's copy of the state;
+    what it returns are copies too, changed in the store only when written back."""
 
     def __init__(self, state: _State) -> None:
         self.state = state
 
-    # -- SOP versions ------------------------------------------------------------
-
-    def _version_id(self, sha256: str) -> int | None:
-        return next((i for i, v in self.state.versions.items() if v.sha256 == sha256), None)
-
     def sop_text(self, sha256: str) -> str:
-        """The SOP content stored under this hash (LookupError if there is none)."""
-        found = self._version_id(sha256)
-        if found is None:
-            raise LookupError(f"no SOP content with hash {sha256}")
-        return self.state.versions[found].text
+        """The SOP content stored under this hash (KeyError if there is none)."""
+        return self.state.versions[sha256].text
 
     def save_sop_version(self, sop_id: str, sha256: str, text: str, path: str,
                          at: dt.datetime) -> int:
         """Store an SOP content once; return its version id."""
-        found = self._version_id(sha256)
-        if found is None:
-            found = self.state.new_id("sop_versions")
-            self.state.versions[found] = _Version(sop_id, sha256, text, path, _utc(at))
-        return found
-
-    # -- runs ----------------------------------------------------------------------
+        if sha256 not in self.state.versions:
+            self.state.versions[sha256] = _Version(self.state.new_id("sop_versions"), sop_id,
+                                                   sha256, text, path, _utc(at))
+        return self.state.versions[sha256].id
 
     def find_run(self, sop_id: str, unit: str, period: str) -> int | None:
         """The id of the run of this SOP, unit and period, if any."""
@@ -120,26 +111,21 @@ class MemoryStore:
         existing = self.find_run(run.sop_id, run.unit, run.period)
         if existing is not None:
             raise DuplicateRun(run.sop_id, run.unit, run.period, existing)
-        version = self.state.versions.get(sop_version_id)
-        if version is None:
-            raise LookupError(f"no SOP version {sop_version_id}")
+        sha256 = {v.id: sha for sha, v in self.state.versions.items()}[sop_version_id]
         run_id = self.state.new_id("runs")
-        self.state.runs[run_id] = replace(run, id=run_id, sop_hash=version.sha256,
+        self.state.runs[run_id] = replace(run, id=run_id, sop_hash=sha256,
                                           started_at=_utc(run.started_at), finished_at=None,
                                           cancel_reason=None)
         return run_id
 
     def get_run(self, run_id: int, lock: bool = False) -> Run:
-        """The run (RunNotFound if there is none); writers are serialised, so ``lock``
-        has nothing more to do."""
-        run = self.state.runs.get(run_id)
-        if run is None:
+        """The run (RunNotFound if there is none); writers are serialised: no lock needed."""
+        if (run := self.state.runs.get(run_id)) is None:
             raise RunNotFound(str(run_id))
         return replace(run)
 
     def update_run(self, run: Run) -> None:
-        """Write the run if its version is unchanged since it was read (else
-        ConcurrentChange); its version goes up by one."""
+        """Write the run if its version is unchanged since read, else ConcurrentChange."""
         stored = self.state.runs.get(run.id)
         if stored is None or stored.version != run.version:
             raise ConcurrentChange(f"run {run.id} was changed by someone else at the same "
@@ -148,8 +134,6 @@ class MemoryStore:
         stored.finished_at, stored.cancel_reason = _maybe(run.finished_at), run.cancel_reason
         stored.version = run.version + 1
         run.version += 1
-
-    # -- tasks ---------------------------------------------------------------------
 
     def _tasks(self, keep: Callable[[StepRun], bool]) -> list[StepRun]:
         return [replace(t) for _, t in sorted(self.state.steps.items()) if keep(t)]
@@ -172,8 +156,7 @@ class MemoryStore:
                     if t.run_id == run_id and t.activity_id == activity_id), default=0)
 
     def add_tasks(self, tasks: Sequence[StepRun]) -> None:
-        """Insert tasks; each gets its id, in order (the columns SqlStore inserts: a new
-        task has no completion yet)."""
+        """Insert tasks (not completed yet: SqlStore inserts no completion); ids in order."""
         for task in tasks:
             task.id = self.state.new_id("step_runs")
             self.state.steps[task.id] = StepRun(
@@ -183,8 +166,7 @@ class MemoryStore:
                 assignees=tuple(task.assignees), version=task.version, task=task.task)
 
     def update_task(self, task: StepRun) -> None:
-        """Write the task if its version is unchanged since it was read (else
-        ConcurrentChange, naming who completed it if someone did)."""
+        """Write the task if its version is unchanged since read, else ConcurrentChange."""
         stored = self.state.steps.get(task.id)
         if stored is None or stored.version != task.version:
             if stored is not None and stored.completed_by:
@@ -195,11 +177,8 @@ class MemoryStore:
         stored.status, stored.assignees = task.status, tuple(task.assignees)
         stored.completed_at, stored.completed_by = _maybe(task.completed_at), task.completed_by
         stored.recorded_at, stored.outcome = _maybe(task.recorded_at), task.outcome
-        stored.note, stored.on_behalf = task.note, task.on_behalf
-        stored.version = task.version + 1
+        stored.note, stored.on_behalf, stored.version = task.note, task.on_behalf, task.version + 1
         task.version += 1
-
-    # -- people and audit ----------------------------------------------------------
 
     def remember_person(self, unit: str, person: Person, at: dt.datetime) -> None:
         """Keep a snapshot of who the person is (name, NIP, roles): one per content."""
@@ -211,13 +190,11 @@ class MemoryStore:
                       recorded_at: dt.datetime) -> list[AuditEvent]:
         """Append events to the hash chain, hashed exactly as SqlStore hashes them."""
         seq, prev = self.state.head
-        recorded = to_db(recorded_at)
-        assert recorded is not None
+        recorded = _naive(recorded_at)
         stored: list[AuditEvent] = []
         for new in events:
             seq += 1
-            at = to_db(new.at)
-            assert at is not None
+            at = _naive(new.at)
             data = canonical_json(new.data)
             digest = event_hash(prev, seq, new.run_id, new.step, new.attempt, new.event,
                                 new.actor, at, recorded, data)
@@ -228,8 +205,6 @@ class MemoryStore:
         self.state.events.extend(stored)
         self.state.head = (seq, prev)
         return stored
-
-    # -- reads ---------------------------------------------------------------------
 
     def list_runs(self, where: RunFilter) -> list[Run]:
         """Runs matching the filter, newest first."""
@@ -252,24 +227,16 @@ class MemoryStore:
         return [(replace(self.state.runs[t.run_id]), t) for t in found]
 
     def history(self, where: HistoryFilter) -> list[AuditEvent]:
-        """Audit events matching the filter, oldest first (an SOP, unit or period filter
-        keeps only events of a run)."""
+        """Audit events matching the filter, oldest first (SOP, unit, period: runs' only)."""
         since = None if not where.since else _utc(where.since)
         until = None if not where.until else _utc(where.until)
-
-        def keep(e: AuditEvent) -> bool:
-            if where.sop or where.unit or where.period:
-                run = self.state.runs.get(e.run_id) if e.run_id is not None else None
-                if run is None or (where.sop and run.sop_id != where.sop) or (
-                        where.unit and run.unit != where.unit) or (
-                        where.period and run.period != where.period):
-                    return False
-            return ((where.run is None or e.run_id == where.run)
-                    and (not where.actor or e.actor == where.actor)
-                    and (since is None or e.at >= since) and (until is None or e.at <= until)
-                    and (not where.event or e.event == where.event))
-
-        return [e for e in self.state.events if keep(e)]
+        by_run = bool(where.sop or where.unit or where.period)
+        runs = {r.id for r in self.list_runs(RunFilter(where.sop, None, where.period, where.unit))}
+        return [e for e in self.state.events
+                if (not by_run or e.run_id in runs) and (where.run is None or e.run_id == where.run)
+                and (not where.actor or e.actor == where.actor)
+                and (since is None or e.at >= since) and (until is None or e.at <= until)
+                and (not where.event or e.event == where.event)]
 
     def audit_head(self) -> tuple[int, str]:
         """The last sequence number and hash of the chain."""
@@ -285,13 +252,11 @@ class MemoryStore:
 
     def audit_hash(self, seq: int) -> str | None:
         """The hash of event ``seq`` (None if there is none)."""
-        event = self._event(seq)
-        return None if event is None else event.hash
+        return event.hash if (event := self._event(seq)) else None
 
     def audit_prev_hash(self, seq: int) -> str | None:
         """The previous-hash field of event ``seq`` (None if there is none)."""
-        event = self._event(seq)
-        return None if event is None else event.prev_hash
+        return event.prev_hash if (event := self._event(seq)) else None
 
     def list_reminders(self, run_id: int | None = None,
                        status: str | None = None) -> list[tuple[Reminder, StepRun]]:
@@ -302,8 +267,6 @@ class MemoryStore:
                        and r.reminder.step_run_id in self.state.steps),
                       key=lambda r: (r.due_at, r.id))
         return [(replace(r), replace(self.state.steps[r.step_run_id])) for r in rows]
-
-    # -- the reminder queue --------------------------------------------------------
 
     def add_reminders(self, run_id: int, owed: Sequence[tuple[int, dt.datetime]],
                       now: dt.datetime, level: int = 0) -> None:
@@ -316,17 +279,14 @@ class MemoryStore:
 
     def retire_reminders(self, step_run_id: int) -> int:
         """Retire what a task still owes (pending or sending); return how many."""
-        count = 0
-        for row in self.state.reminders.values():
-            if row.reminder.step_run_id == step_run_id and row.reminder.status in (PENDING,
-                                                                                   SENDING):
-                row.reminder.status = RETIRED
-                count += 1
-        return count
+        owed = [r.reminder for r in self.state.reminders.values()
+                if r.reminder.step_run_id == step_run_id and r.reminder.status in OWED]
+        for reminder in owed:
+            reminder.status = RETIRED
+        return len(owed)
 
     def claim_reminders(self, now: dt.datetime, me: str, limit: int) -> list[int]:
-        """Claim up to ``limit`` pending reminders due by ``now`` (soonest first) for the
-        daemon ``me``; return their ids in order."""
+        """Claim up to ``limit`` pending reminders due by ``now``, soonest first; their ids."""
         at = _utc(now)
         due = sorted((r for r in self.state.reminders.values()
                       if r.reminder.status == PENDING and r.reminder.due_at <= at),
@@ -338,28 +298,19 @@ class MemoryStore:
     def release_orphans(self, me: str, alive: Callable[[str], bool]) -> int:
         """Give back claims of daemons that died while sending (``alive`` says who lives)."""
         sending = [r for r in self.state.reminders.values() if r.reminder.status == SENDING]
-        owners = {r.claimed_by for r in sending}
-        dead = {owner for owner in owners if owner != me and not alive(owner or "")}
-        count = 0
-        for row in sending:
-            if row.claimed_by is not None and row.claimed_by in dead:
-                row.reminder.status, row.claimed_by, row.claimed_at = PENDING, None, None
-                count += 1
-        return count
+        dead = {o for o in {r.claimed_by for r in sending} if o != me and not alive(o or "")}
+        orphans = [r for r in sending if r.claimed_by is not None and r.claimed_by in dead]
+        for row in orphans:
+            row.reminder.status, row.claimed_by, row.claimed_at = PENDING, None, None
+        return len(orphans)
 
     def get_reminder(self, reminder_id: int) -> Reminder:
-        """One reminder row (LookupError if there is none)."""
-        row = self.state.reminders.get(reminder_id)
-        if row is None:
-            raise LookupError(f"no reminder {reminder_id}")
-        return replace(row.reminder)
+        """One reminder row (KeyError if there is none)."""
+        return replace(self.state.reminders[reminder_id].reminder)
 
     def get_step(self, step_run_id: int) -> StepRun:
-        """One task by its row id (LookupError if there is none)."""
-        task = self.state.steps.get(step_run_id)
-        if task is None:
-            raise LookupError(f"no task {step_run_id}")
-        return replace(task)
+        """One task by its row id (KeyError if there is none)."""
+        return replace(self.state.steps[step_run_id])
 
     def delivered(self, reminder_id: int) -> set[tuple[str, str]]:
         """(person, channel) pairs already reached for this reminder."""
@@ -373,8 +324,7 @@ class MemoryStore:
                 d, at=_utc(d.at), detail=d.detail[:2000])
 
     def finish_reminder(self, reminder: Reminder, me: str | None) -> bool:
-        """Write a reminder's outcome if still claimed by ``me`` (any row when ``me`` is
-        None); False if it was not written."""
+        """Write a reminder's outcome if still claimed by ``me`` (None: in any case)."""
         row = self.state.reminders.get(reminder.id)
         if row is None or (me is not None and (row.reminder.status != SENDING
                                                or row.claimed_by != me)):
@@ -400,16 +350,13 @@ class MemoryLease:
         with self.database.guard:
             holder = self.database.lease_holder
             if holder is not None and holder is not self:
-                from storage.lease import SchedulerBusy
-
                 raise SchedulerBusy(f"another `alur scheduler` ({holder.me}) is already "
                                     "running on this in-memory database; one runs at a time")
             self.database.lease_holder = self
 
     def alive(self, owner: str) -> bool:
         """Whether ``owner`` holds the lease (only one daemon can)."""
-        holder = self.database.lease_holder
-        return holder is not None and holder.me == owner
+        return (holder := self.database.lease_holder) is not None and holder.me == owner
 
     def release(self) -> None:
         """Let go of the lease."""
@@ -429,8 +376,7 @@ class MemoryDatabase:
 
     @contextmanager
     def transaction(self, write: bool = True) -> Iterator[MemoryStore]:
-        """One transaction on a copy of the committed state: a write transaction's copy is
-        committed when the block ends without an error; a read transaction's never is."""
+        """A transaction on a copy of the state, committed if a write block ends well."""
         if not write:
             yield MemoryStore(copy.deepcopy(self.committed))
             return
@@ -448,8 +394,4 @@ class MemoryDatabase:
 
 
 if TYPE_CHECKING:  # mypy holds the classes to the ports
-    def _is_database(database: MemoryDatabase) -> Database:
-        return database
-
-    def _is_lease(lease: MemoryLease) -> Lease:
-        return lease
+    _PORTS: tuple[type[Database], type[Lease]] = (MemoryDatabase, MemoryLease)

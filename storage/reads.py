@@ -59,7 +59,8 @@ class ReadStore:
             query = query.where(STEPS.c.run_id.in_(list(runs)))
         width = len(STEPS.columns)
         found = []
-        for row in self.connection.execute(query.order_by(STEPS.c.due_at, STEPS.c.id)):
+        ordered = query.order_by(STEPS.c.due_at.asc().nulls_last(), STEPS.c.id)
+        for row in self.connection.execute(ordered):
             found.append((run_from_row(tuple(row)[width:]), step_from_row(row)))
         return found
 

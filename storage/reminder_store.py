@@ -36,6 +36,8 @@ class ReminderStore:
     def add_reminders(self, run_id: int, owed: Sequence[tuple[int, dt.datetime]],
                       now: dt.datetime, level: int = 0) -> None:
         """Owe reminders: written in the transaction that activated or reminded the tasks."""
+        if not owed:
+            return
         created = to_db(now)
         self.connection.execute(insert(REMINDERS), [
             {"run_id": run_id, "step_run_id": task_id, "level": level,

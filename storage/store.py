@@ -116,7 +116,9 @@ class SqlStore(ReadStore, ReminderStore):
                     started_by=run.started_by, version=run.version))
         except IntegrityError:
             existing = self.find_run(run.sop_id, run.unit, run.period)
-            raise DuplicateRun(run.sop_id, run.unit, run.period, existing or 0) from None
+            if existing is None:
+                raise
+            raise DuplicateRun(run.sop_id, run.unit, run.period, existing) from None
         return _new_id(result)
 
     def get_run(self, run_id: int, lock: bool = False) -> Run:
@@ -169,6 +171,8 @@ class SqlStore(ReadStore, ReminderStore):
 
     def add_tasks(self, tasks: Sequence[StepRun]) -> None:
         """Insert tasks; each gets its id (one statement for the tasks of an `each` step)."""
+        if not tasks:
+            return
         if len(tasks) == 1:
             tasks[0].id = _new_id(self.connection.execute(insert(STEPS).values(
                 _task_values(tasks[0]))))
@@ -214,6 +218,8 @@ class SqlStore(ReadStore, ReminderStore):
     def append_events(self, events: Sequence[NewEvent],
                       recorded_at: dt.datetime) -> list[AuditEvent]:
         """Append events to the chain; the head row is locked so the chain never forks."""
+        if not events:
+            return []
         head = select(HEAD.c.last_seq, HEAD.c.last_hash).where(HEAD.c.id == 1)
         if self.is_postgres:
             head = head.with_for_update()

@@ -8,12 +8,12 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, MetaData, select
 
-from engine import services
+from engine import reads, services
 from engine.calendar import WorkCalendar
 from engine.clock import FixedClock
 from engine.loader import LoadedSop, load_sop_file
 from engine.roster import Acting, Person, Roster, Unit
-from storage.db import open_database
+from storage.db import SqlDatabase, open_database
 from storage.store import UnitOfWork, transaction
 from tests.conftest import FIXTURES, SOPS
 
@@ -43,6 +43,7 @@ class Office:
 
     def __init__(self, url: str) -> None:
         self.engine: Engine = open_database(url)
+        self.database = SqlDatabase(self.engine)
         self.clock = FixedClock(wib(2026, 1, 5, 8, 0))
         self.env = services.Env(WorkCalendar(), ROSTER, self.clock)
 
@@ -53,12 +54,31 @@ class Office:
 
     def complete(self, run: int, by: str, step: str | None = None, outcome: str | None = None,
                  at: dt.datetime | None = None, note: str | None = None) -> services.Transition:
+        """Complete ``step`` as ``by``; without ``step``, the run's only active task (a test
+        convenience: the engine itself always wants the task named)."""
+        if step is None:
+            active = self.active(run)
+            step = active[0].label if len(active) == 1 else None
         with transaction(self.engine) as store:
             return services.complete_step(store, self.env, run, step, by, outcome, note, at)
 
     def steps(self, run: int) -> list[Any]:
         with UnitOfWork(self.engine, write=False) as store:
-            return store.steps(run)
+            return store.tasks(run)
+
+    def active(self, run: int) -> list[Any]:
+        with UnitOfWork(self.engine, write=False) as store:
+            return store.active_tasks(run)
+
+    def verify(self, run: int | None = None) -> int:
+        """`alur audit verify`: the events checked."""
+        with self.database.transaction(write=False) as store:
+            return reads.verify_audit(store, run)
+
+    def view(self, run: int) -> reads.RunView:
+        """`alur run show`."""
+        with self.database.transaction(write=False) as store:
+            return reads.run_view(store, self.env, run)
 
     def snapshot(self) -> dict[str, list[tuple[Any, ...]]]:
         """Every row of every table, to show that a refused command changed nothing."""

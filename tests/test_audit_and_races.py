@@ -14,15 +14,12 @@ import pytest
 from sqlalchemy import text
 
 from engine.errors import AlurError, AuditTampered, ConcurrentChange, StepNotActive
-from storage.queries import verify_audit
-from storage.store import UnitOfWork
 from tests.conftest import REPO
 from tests.office import LAKIP_PEOPLE, Office
 
 
 def verify(office: Office, run: int | None = None) -> int:
-    with UnitOfWork(office.engine, write=False) as store:
-        return verify_audit(store.connection, run)
+    return office.verify(run)
 
 
 def tamper(office: Office, *statements: str) -> None:

@@ -28,7 +28,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword, Session
 
 from engine.errors import ConfigError
-from engine.notify import body, subject
+from runners.reminder_text import body, subject
 from engine.roster import Person
 from runners.channels import (
     AppriseChannel,
@@ -44,7 +44,7 @@ from tests.test_notify import BUDI, ESCALATION, SEKCAM, make_message
 SENDER = "alur@darangdan.example"
 DEDE = Person("kasi-pem", "Dédé Ruhiyat", ("kasi",), email="dede@darangdan.example")
 MESSAGE = make_message(step_name="Menghimpun bahan — laporan “kinerja”",
-                       responsible=("Dédé Ruhiyat (kasi-pem)",))
+                       responsible=("Dédé Ruhiyat (kasi-pem)",), responsible_ids=("kasi-pem",))
 
 
 @pytest.fixture(autouse=True)

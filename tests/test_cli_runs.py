@@ -16,6 +16,9 @@ from tests.conftest import run_cli
 # Who completes each LAKIP step in the workspace `alur init` makes (sample roster)
 PEOPLE = ["camat", "sekcam", "kasi-tapem", "sekcam", "staf-1", "camat", "camat", "sekcam",
           "camat", "camat", "staf-2", "staf-2", "staf-2"]
+STEPS = ["perintah", "format", "himpun", "analisis", "draft", "koreksi", "rapat-finalisasi",
+         "ajukan", "tanda-tangan", "tanda-tangan-2", "surat-pengantar", "penggandaan",
+         "pengiriman"]
 
 
 class Newcomer:
@@ -53,17 +56,17 @@ def play(alur: Newcomer) -> None:
                    "--as", "camat")
     assert started.stdout.startswith("Started run 1: SOP Pengumpulan Data Kinerja, unit "
                                      "darangdan, period 2025\n")
-    for number, person in enumerate(PEOPLE, start=1):
+    for number, (person, step) in enumerate(zip(PEOPLE, STEPS, strict=True), start=1):
         alur.later(90 if number == 4 else 30)
         if number == 6:
-            back = alur("step", "complete", "1", "--as", "camat", "--outcome", "tidak",
-                        "--note", "Capaian IKU belum lengkap")
+            back = alur("step", "complete", "1", "koreksi", "--as", "camat", "--outcome",
+                        "tidak", "--note", "Capaian IKU belum lengkap")
             assert "(Tidak)" in back.stdout and "Active step: 5. Membuat draft Lakip " \
                 "(attempt 2)" in back.stdout
             alur.later(30)
             alur("step", "complete", "1", "draft", "--as", "staf-1")
             alur.later(30)
-        done = alur("step", "complete", "1", "--as", person,
+        done = alur("step", "complete", "1", step, "--as", person,
                     *(["--outcome", "Ya"] if number == 6 else []))
     assert done.stdout.endswith("Run 1 is complete (selesai).\n")
 
@@ -117,7 +120,10 @@ def test_the_newcomers_lakip_run(newcomer: Newcomer, tmp_path: Path) -> None:
                                      "yg terkumpul"
     assert sheet.cell(8, 7).value == 90
     csv_rows = list(csv.reader(io.StringIO(newcomer("report", "1", "--format", "csv").stdout)))
-    assert csv_rows[-1][2] == "TOTAL" and csv_rows[-1][6] == "843"
+    total = next(row for row in csv_rows if row[3] == "TOTAL")
+    assert total[7] == "843"
+    assert csv_rows[-1][3] == "RUN (critical path)" and csv_rows[-1][7] == "723"
+    assert report["critical_path_minutes"] == 723
 
     verified = newcomer("audit", "verify")
     assert verified.stdout == "Audit trail intact: 32 events checked, every hash matches.\n"
@@ -133,18 +139,24 @@ def one_line_error(result: Result, words: str) -> None:
 def test_mistakes_get_one_line_errors(newcomer: Newcomer) -> None:
     newcomer("run", "start", "pengumpulan-data-kinerja", "--as", "camat")
     newcomer.later(5)
-    one_line_error(newcomer("step", "complete", "1", "--as", "staf-1", ok=False),
+    one_line_error(newcomer("step", "complete", "1", "perintah", "--as", "staf-1", ok=False),
                    "staf-1 may not complete step `perintah`")
-    one_line_error(newcomer("step", "complete", "1", "--as", "camat", "--outcome", "Ya",
-                            ok=False), "not a decision")
+    one_line_error(newcomer("step", "complete", "1", "1", "--as", "camat", "--outcome", "Ya",
+                            ok=False), "not a decision; leave out --outcome")
     one_line_error(newcomer("step", "complete", "1", "format", "--as", "sekcam", ok=False),
                    "step `format` (no. 2) is not active in run 1")
-    one_line_error(newcomer("step", "complete", "7", "--as", "camat", ok=False), "no run `7`")
-    one_line_error(newcomer("step", "complete", "1", "--as", "camat", "--at",
-                            "2026-01-06T08:00", ok=False), "is in the future")
-    one_line_error(newcomer("step", "complete", "1", "--as", "camat", "--at", "kemarin",
-                            ok=False), "--at `kemarin` is not a time")
-    one_line_error(newcomer("step", "complete", "1", ok=False), "say who is completing")
+    one_line_error(newcomer("step", "complete", "7", "x", "--as", "camat", ok=False),
+                   "no run `7`; `alur run list` shows the runs")
+    one_line_error(newcomer("step", "complete", "1", "perintah", "--as", "camat", "--at",
+                            "2026-01-06T08:00", ok=False),
+                   "--at 2026-01-06 08:00 is in the future")
+    one_line_error(newcomer("step", "complete", "1", "perintah", "--as", "camat", "--at",
+                            "kemarin", ok=False), "--at `kemarin` is not a time")
+    one_line_error(newcomer("step", "complete", "1", "perintah", ok=False),
+                   "say who is completing the step: --as PERSON or ALUR_USER")
+    one_line_error(newcomer("step", "complete", "1", "--as", "camat", ok=False),
+                   "name the step of run 1 to act on; the active step is `perintah` (no. 1, "
+                   "camat); name it: alur step complete 1 perintah")
     one_line_error(newcomer("run", "start", "pengumpulan-data-kinerja", "--as", "camat",
                             ok=False), "exists already: run 1")
     one_line_error(newcomer("run", "start", "pengumpulan-data", "--as", "camat", ok=False),
@@ -153,15 +165,15 @@ def test_mistakes_get_one_line_errors(newcomer: Newcomer) -> None:
                             "--period", "2024", "--as", "camat", ok=False),
                    "no unit `wanayasa`")
     newcomer("run", "cancel", "1", "--reason", "Salah periode", "--as", "camat")
-    one_line_error(newcomer("step", "complete", "1", "--as", "camat", ok=False),
+    one_line_error(newcomer("step", "complete", "1", "perintah", "--as", "camat", ok=False),
                    "run 1 is cancelled")
     assert json.loads(newcomer("run", "list", "--json").stdout)[0]["status"] == "cancelled"
 
 
 def test_inbox_overdue_and_reassign(newcomer: Newcomer) -> None:
     newcomer("run", "start", "pengumpulan-data-kinerja", "--as", "camat")
-    newcomer("step", "complete", "1", "--as", "camat")
-    newcomer("step", "complete", "1", "--as", "sekcam")
+    newcomer("step", "complete", "1", "perintah", "--as", "camat")
+    newcomer("step", "complete", "1", "format", "--as", "sekcam")
     mine = json.loads(newcomer("inbox", "--as", "kasi-tapem", "--json").stdout)
     assert [(x["run"], x["step"]) for x in mine] == [(1, "himpun")]
     assert json.loads(newcomer("inbox", "--as", "staf-1", "--json").stdout) == []
@@ -169,9 +181,11 @@ def test_inbox_overdue_and_reassign(newcomer: Newcomer) -> None:
     assert newcomer("overdue").stdout == "No step is overdue.\n"
     newcomer.later(120)  # 60 minutes standard time: due 09:00, now 10:00
     late = json.loads(newcomer("overdue", "--json").stdout)
-    assert late == [{"run": 1, "step": "himpun", "actor": "kasi",
-                     "assignees": ["kasubbag-perencanaan", "kasi-tapem"],
-                     "due_at": "2026-01-05T09:00:00+07:00", "late_minutes": 60}]
+    assert [{k: x[k] for k in ("run", "step", "task", "actor", "assignees", "due_at",
+                               "late_minutes")} for x in late] == [
+        {"run": 1, "step": "himpun", "task": "himpun", "actor": "kasi",
+         "assignees": ["kasubbag-perencanaan", "kasi-tapem"],
+         "due_at": "2026-01-05T09:00:00+07:00", "late_minutes": 60}]
     moved = newcomer("step", "reassign", "1", "himpun", "--to", "kasi-tapem", "--as",
                      "sekcam")
     assert moved.stdout == "Step `himpun` of run 1 now goes to kasi-tapem.\n"
@@ -181,7 +195,7 @@ def test_inbox_overdue_and_reassign(newcomer: Newcomer) -> None:
 def test_history_filters_by_time_unit_and_period(newcomer: Newcomer) -> None:
     newcomer("run", "start", "pengumpulan-data-kinerja", "--as", "camat")
     newcomer.later(60)
-    newcomer("step", "complete", "1", "--as", "camat")
+    newcomer("step", "complete", "1", "perintah", "--as", "camat")
     newcomer("run", "start", "pengumpulan-data-kinerja", "--period", "2024", "--as", "camat")
 
     def seqs(*filters: str) -> list[int]:

@@ -39,9 +39,9 @@ def test_an_empty_database_migrates_to_the_declared_schema(db_url: str) -> None:
 def test_db_upgrade_command(db_url: str, tmp_path: Path) -> None:
     first = run_cli("db", "upgrade", "--db", db_url, "--workspace", str(tmp_path))
     assert first.exit_code == 0, first.output
-    assert "is at schema 0002 (was empty)." in first.stdout
+    assert "is at schema 0003 (was empty)." in first.stdout
     again = run_cli("db", "upgrade", "--db", db_url, "--workspace", str(tmp_path))
-    assert again.stdout.endswith("is at schema 0002 (unchanged).\n")
+    assert again.stdout.endswith("is at schema 0003 (unchanged).\n")
 
 
 def test_a_bad_database_url_is_a_clear_error(tmp_path: Path) -> None:

@@ -10,18 +10,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from engine.notify import (
-    ReminderMessage,
-    as_superior,
+from engine.notify import ReminderMessage, as_superior
+from engine.roster import Person
+from runners.reminder_text import (
     body,
     complete_commands,
     format_day,
     format_moment,
     payload,
-    responsible_ids,
     subject,
 )
-from engine.roster import Person
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 BUDI = Person("kasi-tapem", "Budi Santoso", ("kasi",), email="budi@darangdan.example")
@@ -34,9 +32,9 @@ def make_message(**changes: Any) -> ReminderMessage:
     message = ReminderMessage(
         reminder_id=7, level=0, escalation_role_title=None, run_id=12, sop_id="lakip",
         sop_title="Penyusunan LAKIP Kecamatan", unit_name="Kecamatan Darangdan",
-        period="2025", step_id="menghimpun", step_no=3,
+        period="2025", step_id="menghimpun", task="menghimpun", step_no=3,
         step_name="Menghimpun bahan laporan kinerja", attempt=1, actor_title="Kasi/Kasubbag",
-        responsible=("Budi Santoso (kasi-tapem)",),
+        responsible=("Budi Santoso (kasi-tapem)",), responsible_ids=("kasi-tapem",),
         due_at=datetime(2026, 1, 5, 9, 0, tzinfo=JAKARTA), late_minutes=150,
         timezone="Asia/Jakarta")
     return replace(message, **changes)
@@ -44,7 +42,8 @@ def make_message(**changes: Any) -> ReminderMessage:
 
 ESCALATION: dict[str, Any] = {
     "level": 1, "escalation_role_title": "Sekretaris Kecamatan",
-    "responsible": ("Budi Santoso (kasi-tapem)", "Ani Rahmawati (kasi-pem)")}
+    "responsible": ("Budi Santoso (kasi-tapem)", "Ani Rahmawati (kasi-pem)"),
+    "responsible_ids": ("kasi-tapem", "kasi-pem")}
 
 
 @pytest.mark.parametrize(("changes", "expected"), [
@@ -114,15 +113,23 @@ def test_escalation_copy_to_the_responsible_is_their_own_reminder() -> None:
     assert not as_superior(message, ANI)
 
 
-def test_escalation_without_parsable_ids_shows_a_placeholder() -> None:
-    message = make_message(level=1, escalation_role_title="Camat", responsible=("Budi",))
-    assert responsible_ids(message) == ()
+def test_escalation_of_a_task_nobody_holds_shows_a_placeholder() -> None:
+    message = make_message(level=1, escalation_role_title="Camat", responsible=(),
+                           responsible_ids=())
     assert complete_commands(message, SEKCAM) == (
         "alur step complete 12 menghimpun --as ORANG",)
 
 
+def test_the_command_names_the_task_of_an_each_step() -> None:
+    message = make_message(step_id="data-seksi", task="data-seksi/kasi-tapem")
+    assert complete_commands(message, BUDI) == (
+        "alur step complete 12 data-seksi/kasi-tapem --as kasi-tapem",)
+    assert payload(message, BUDI)["task"] == "data-seksi/kasi-tapem"
+
+
 def test_level_zero_command_uses_the_recipients_own_id() -> None:
-    message = make_message(responsible=("Budi Santoso (kasi-tapem)", "Ani Rahmawati (kasi-pem)"))
+    message = make_message(responsible=("Budi Santoso (kasi-tapem)", "Ani Rahmawati (kasi-pem)"),
+                           responsible_ids=("kasi-tapem", "kasi-pem"))
     assert complete_commands(message, ANI) == ("alur step complete 12 menghimpun --as kasi-pem",)
     assert "Kasi/Kasubbag: Budi Santoso (kasi-tapem), Ani Rahmawati (kasi-pem)" in body(
         message, ANI)
@@ -189,7 +196,7 @@ def test_payload_is_json_safe_and_complete() -> None:
         "type": "alur.escalation", "reminder": 7, "level": 1,
         "escalated_to": "Sekretaris Kecamatan", "run": 12, "sop": "lakip",
         "sop_title": "Penyusunan LAKIP Kecamatan", "unit": "Kecamatan Darangdan",
-        "period": "2025", "step": "menghimpun", "step_no": 3,
+        "period": "2025", "step": "menghimpun", "task": "menghimpun", "step_no": 3,
         "step_name": "Menghimpun bahan laporan kinerja", "attempt": 1,
         "actor": "Kasi/Kasubbag", "due_at": "2026-01-05T09:00:00+07:00", "late_minutes": 150,
         "responsible": ["Budi Santoso (kasi-tapem)", "Ani Rahmawati (kasi-pem)"],

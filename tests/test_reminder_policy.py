@@ -19,7 +19,7 @@ SPEC = LAKIP.spec
 DRAFT = SPEC.activity("draft")  # Staf, 60 minutes
 DEFAULTS = ReminderSpec(Percent(Fraction(100)), Duration(days=Fraction(1)))
 # activated Monday 5 January 2026 08:00, due 09:00
-STEP = policy.StepTiming("staf", wib(2026, 1, 5, 8, 0), wib(2026, 1, 5, 9, 0))
+STEP = policy.StepTiming(("staf",), wib(2026, 1, 5, 8, 0), wib(2026, 1, 5, 9, 0))
 
 
 def follow(sent: policy.Plan, now: dt.datetime) -> policy.Plan:
@@ -27,13 +27,13 @@ def follow(sent: policy.Plan, now: dt.datetime) -> policy.Plan:
 
 
 def test_the_chain_goes_up_reports_to() -> None:
-    assert policy.chain(SPEC, "staf") == ("staf", "kasi", "sekcam", "camat")
-    assert policy.chain(SPEC, "camat") == ("camat",)
+    assert SPEC.chain("staf") == ("staf", "kasi", "sekcam", "camat")
+    assert SPEC.chain("camat") == ("camat",)
 
 
 def test_the_first_reminder_is_at_the_due_time() -> None:
     assert policy.first(SPEC, STEP) == policy.Plan(0, wib(2026, 1, 5, 9, 0))
-    assert policy.first(SPEC, policy.StepTiming("staf", STEP.activated_at, None)) is None
+    assert policy.first(SPEC, policy.StepTiming(("staf",), STEP.activated_at, None)) is None
 
 
 def test_escalation_staf_kasi_sekcam_camat_then_repeats_at_the_top() -> None:
@@ -63,7 +63,7 @@ def test_level_zero_repeats_until_the_escalation() -> None:
 
 
 def test_nothing_is_planned_outside_working_hours() -> None:
-    late = policy.StepTiming("staf", wib(2026, 1, 9, 15, 0), wib(2026, 1, 9, 16, 0))
+    late = policy.StepTiming(("staf",), wib(2026, 1, 9, 15, 0), wib(2026, 1, 9, 16, 0))
     sent = policy.Plan(0, late.due_at or late.activated_at)
     for _ in range(8):
         sent = policy.following(SPEC, DRAFT, late, sent, DEFAULTS, CAL, sent.at)
@@ -107,7 +107,7 @@ def test_sop_and_activity_settings_override_the_defaults() -> None:
 
 @pytest.mark.parametrize("actor", ["camat"])
 def test_the_top_of_the_chain_only_repeats(actor: str) -> None:
-    step = policy.StepTiming(actor, STEP.activated_at, STEP.due_at)
+    step = policy.StepTiming((actor,), STEP.activated_at, STEP.due_at)
     order = SPEC.activity("perintah")
     after = policy.following(SPEC, order, step, policy.Plan(0, wib(2026, 1, 5, 9, 0)),
                              DEFAULTS, CAL, wib(2026, 1, 5, 9, 0))

@@ -16,8 +16,7 @@ from tests.office import Office, wib
 
 def rows(office: Office) -> list[tuple[str, int, str, dt.datetime]]:
     with UnitOfWork(office.engine, write=False) as store:
-        return [(store.get_step(r.step_run_id).activity_id, r.level, r.status, r.due_at)
-                for r in store.list_reminders()]
+        return [(task.label, r.level, r.status, r.due_at) for r, task in store.list_reminders()]
 
 
 def test_activation_owes_a_reminder_and_completion_retires_it(office: Office) -> None:

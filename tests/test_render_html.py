@@ -101,9 +101,11 @@ def test_every_step_is_in_its_row_and_its_symbol_in_its_actors_lane(path: Path) 
         assert [e.get("data-actor") for e in responsible] == [activity.actor]
         kind = "decision" if activity.is_decision else "process"
         assert kind in classes(responsible[0])
-        attendees = {e.get("data-actor") for e in root.iter() if e.get("data-step") == activity.id
-                     and e.get("data-role") == "attendee"}
-        assert attendees == set(activity.actors[1:])
+        roles = {role: {e.get("data-actor") for e in root.iter()
+                        if e.get("data-step") == activity.id and e.get("data-role") == role}
+                 for role in ("attendee", "acting")}
+        assert roles["attendee"] == set(activity.actors) - set(activity.acting)
+        assert roles["acting"] == set(activity.acting[1:])  # each/any: a symbol in every column
 
 
 @pytest.mark.parametrize("path", SOP_FILES, ids=lambda p: p.stem)

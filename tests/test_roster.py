@@ -132,8 +132,12 @@ def test_unknown_person_and_unit_suggest_the_close_one() -> None:
 def test_no_unit_given_means_the_only_one_or_a_clear_error() -> None:
     with pytest.raises(UnitNotFound) as caught:
         load_roster_text(ROSTER).unit(None)
-    assert str(caught.value) == "the roster has several units (darangdan, cibatu); give --unit"
+    assert str(caught.value) == "the roster has several units (darangdan, cibatu); name one"
     assert isinstance(caught.value, AlurError)
+    from runners.cli.phrases import phrase
+
+    assert phrase(caught.value) == ("the roster has several units (darangdan, cibatu); give "
+                                    "--unit")
     single = Roster((Unit("darangdan", "Kecamatan Darangdan", ()),))
     assert single.unit(None).slug == "darangdan"
 

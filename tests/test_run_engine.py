@@ -21,7 +21,8 @@ from engine.errors import (
 )
 from engine.loader import load_sop_text
 from engine.roster import Person, Roster, Unit
-from storage.queries import history, verify_audit
+from engine.ports import HistoryFilter
+from engine.reads import history
 from storage.store import SqlStore, UnitOfWork, transaction
 from tests.office import DOMISILI, LAKIP, LAKIP_PEOPLE, Office, wib
 
@@ -43,31 +44,25 @@ def play_lakip(office: Office, run: int) -> None:
 def test_the_whole_lakip_run(office: Office) -> None:
     started = office.start()
     run = started.run.id
-    assert started.activated is not None and started.activated.activity_id == "perintah"
+    assert started.activated[0].activity_id == "perintah"
     # 3 working minutes from Mon 08:00
-    assert started.activated.due_at == wib(2026, 1, 5, 8, 3)
-    assert started.activated.assignees == ("camat",)
+    assert started.activated[0].due_at == wib(2026, 1, 5, 8, 3)
+    assert started.activated[0].assignees == ("camat",)
     play_lakip(office, run)
     steps = office.steps(run)
     assert [(s.activity_id, s.attempt) for s in steps][4:9] == [
         ("draft", 1), ("koreksi", 1), ("draft", 2), ("koreksi", 2), ("rapat-finalisasi", 1)]
     assert all(s.status == "completed" for s in steps) and len(steps) == 15
     assert steps[5].outcome == "Tidak" and steps[7].outcome == "Ya"
-    with UnitOfWork(office.engine, write=False) as store:
+    with office.database.transaction(write=False) as store:
         finished = store.get_run(run)
         assert (finished.status, finished.result, finished.state) == ("completed", "selesai",
                                                                       "end:selesai")
-        events = history(store.connection, _filter(run))
-        assert verify_audit(store.connection) == len(events)
+        events = history(store, HistoryFilter(run=run))
+    assert office.verify() == len(events)
     kinds = [e.event for e in events]
     assert kinds[0] == "run_started" and kinds[-1] == "run_completed"
     assert kinds.count("step_completed") == 15 and kinds.count("step_activated") == 15
-
-
-def _filter(run: int) -> Any:
-    from storage.queries import HistoryFilter
-
-    return HistoryFilter(run=run)
 
 
 def test_due_times_are_in_working_time(office: Office) -> None:
@@ -76,7 +71,7 @@ def test_due_times_are_in_working_time(office: Office) -> None:
     office.clock.at = wib(2026, 1, 9, 15, 45)
     done = office.complete(run, "camat")
     # step 2 (60 min) activated Fri 15:45: 45 min Friday until 16:30, 15 min Monday 07:30
-    assert done.activated is not None and done.activated.due_at == wib(2026, 1, 12, 7, 45)
+    assert done.activated[0].due_at == wib(2026, 1, 12, 7, 45)
 
 
 def test_paper_steps_keep_when_they_really_happened(office: Office) -> None:
@@ -87,19 +82,19 @@ def test_paper_steps_keep_when_they_really_happened(office: Office) -> None:
     done = office.complete(run, "camat", at=wib(2026, 1, 5, 9, 2))
     assert done.step is not None and done.step.completed_at == wib(2026, 1, 5, 9, 2)
     assert done.step.recorded_at == wib(2026, 1, 7, 10, 0)
-    assert done.activated is not None
-    assert done.activated.activated_at == wib(2026, 1, 5, 9, 2)
-    assert done.activated.due_at == wib(2026, 1, 5, 10, 2)
+    assert len(done.activated) == 1
+    assert done.activated[0].activated_at == wib(2026, 1, 5, 9, 2)
+    assert done.activated[0].due_at == wib(2026, 1, 5, 10, 2)
 
 
 def test_an_acting_official_takes_over_for_the_date_range(office: Office) -> None:
     office.clock.at = wib(2026, 1, 13, 9, 0)  # the Sekcam is Plt Camat 12-16 January
     started = office.start(by="sekcam")
-    assert started.activated is not None and started.activated.assignees == ("sekcam",)
+    assert started.activated[0].assignees == ("sekcam",)
     office.complete(started.run.id, "sekcam")  # completes the Camat's step as Plt
     office.clock.at = wib(2026, 1, 19, 9, 0)
     second = office.start(period="2024", by="camat")
-    assert second.activated is not None and second.activated.assignees == ("camat",)
+    assert second.activated[0].assignees == ("camat",)
     with pytest.raises(NotAllowed, match="sekcam may not complete step `perintah`"):
         office.complete(second.run.id, "sekcam")
 
@@ -110,7 +105,7 @@ def test_an_external_step_is_recorded_by_anyone_of_the_unit(office: Office) -> N
             ["lurah", "sekel", "kasi-pem", "petugas-pelayanan", "staf"]))),))
     office.env = services.Env(office.env.calendar, roster, office.clock)
     started = office.start(DOMISILI, period="REG-001", by="p4")
-    assert started.activated is not None and started.activated.assignees == ()
+    assert started.activated[0].assignees == ()
     done = office.complete(started.run.id, "p4")  # the applicant's step, recorded by staff
     assert done.step is not None and done.step.completed_by == "p4"
 
@@ -122,8 +117,8 @@ def test_a_run_keeps_the_sop_content_it_started_with(office: Office) -> None:
     office.start(changed, period="2024")
     office.clock.advance(dt.timedelta(minutes=10))
     done = office.complete(run, "camat")
-    assert done.activated is not None
-    assert done.activated.due_at == done.activated.activated_at + dt.timedelta(minutes=60)
+    assert len(done.activated) == 1
+    assert done.activated[0].due_at == done.activated[0].activated_at + dt.timedelta(minutes=60)
     with UnitOfWork(office.engine, write=False) as store:
         assert store.get_run(run).sop_hash == LAKIP.sha256
         assert store.sop_text(LAKIP.sha256) == LAKIP.text
@@ -135,18 +130,21 @@ REFUSALS: list[tuple[str, dict[str, Any], type[AlurError], str]] = [
      "by sekcam"),
     ("unknown-person", {"by": "bupati"}, PersonNotFound, "no person `bupati`"),
     ("wrong-step", {"by": "sekcam", "step": "draft"}, StepNotActive,
-     "step `draft` (no. 5) is not active in run 1; the active step is `format` (no. 2)"),
+     "step `draft` (no. 5) is not active in run 1; the active step is `format` (no. 2, "
+     "sekcam)"),
     ("done-step", {"by": "camat", "step": "perintah"}, StepNotActive,
      "step `perintah` of run 1 was already completed by camat at 2026-01-05 08:10; the "
-     "active step is `format` (no. 2)"),
+     "active step is `format` (no. 2, sekcam)"),
+    ("done-step-by-number", {"by": "camat", "step": "1"}, StepNotActive,
+     "step `perintah` of run 1 was already completed by camat at 2026-01-05 08:10"),
     ("no-such-step", {"by": "sekcam", "step": "tidur"}, StepNotActive,
      "run 1 has no step `tidur`"),
     ("outcome-on-plain-step", {"by": "sekcam", "outcome": "Ya"}, InvalidOutcome,
-     "step `format` is not a decision; leave out --outcome"),
+     "step `format` is not a decision; it takes no outcome"),
     ("future-at", {"by": "sekcam", "at": wib(2026, 1, 6, 8, 0)}, InvalidTime,
-     "--at 2026-01-06 08:00 is in the future (now it is 2026-01-05 08:20)"),
+     "2026-01-06 08:00 is in the future (now it is 2026-01-05 08:20)"),
     ("at-before-activation", {"by": "sekcam", "at": wib(2026, 1, 5, 8, 5)}, InvalidTime,
-     "--at 2026-01-05 08:05 is before step `format` became active (2026-01-05 08:10)"),
+     "2026-01-05 08:05 is before step `format` became active (2026-01-05 08:10)"),
     ("unknown-run", {"by": "sekcam", "run": 99}, RunNotFound, "no run `99`"),
 ]
 
@@ -173,7 +171,7 @@ def test_decision_refusals(office: Office) -> None:
     for person in LAKIP_PEOPLE[:5]:
         office.complete(run, person)
     before = office.snapshot()
-    with pytest.raises(InvalidOutcome, match=r"give --outcome, one of: Ya, Tidak"):
+    with pytest.raises(InvalidOutcome, match=r"choose an outcome, one of: Ya, Tidak"):
         office.complete(run, "camat")
     with pytest.raises(InvalidOutcome, match="`Mungkin` is not an outcome of step `koreksi`; "
                                              "choose one of: Ya, Tidak"):
@@ -213,8 +211,8 @@ def test_reassign_and_cancel(office: Office) -> None:
         services.cancel_run(store, office.env, run, "Diganti SOP baru", "camat")
     with UnitOfWork(office.engine, write=False) as store:
         assert store.get_run(run).status == "cancelled"
-        assert [s.status for s in store.steps(run)][-1] == "cancelled"
-        assert verify_audit(store.connection) == 8
+        assert [s.status for s in store.tasks(run)][-1] == "cancelled"
+    assert office.verify() == 8
 
 
 def test_an_interrupted_transition_keeps_nothing(office: Office,
@@ -231,5 +229,4 @@ def test_an_interrupted_transition_keeps_nothing(office: Office,
     assert office.snapshot() == before
     monkeypatch.undo()
     office.complete(run, "camat")
-    with UnitOfWork(office.engine, write=False) as store:
-        assert verify_audit(store.connection) == 4
+    assert office.verify() == 4

@@ -43,9 +43,9 @@ def lakip_at_step_3(folder: Path, db_url: str, runs: int = 1) -> list[int]:
     for number in range(runs):
         run = app.write(lambda s, n=number: services.start_run(  # type: ignore[misc]
             s, app.env, loaded, None, f"P{n}", "camat")).run.id
-        for person in ("camat", "sekcam"):
-            app.write(lambda s, r=run, p=person: services.complete_step(  # type: ignore[misc]
-                s, app.env, r, None, p))
+        for step, person in (("perintah", "camat"), ("format", "sekcam")):
+            app.write(lambda s, r=run, t=step, p=person: services.complete_step(  # type: ignore[misc]
+                s, app.env, r, t, p))
         ids.append(run)
     app.close()
     return ids

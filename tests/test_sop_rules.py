@@ -118,8 +118,8 @@ CASES: list[tuple[str, str, int, int, str]] = [
      "unknown target `draf` in `next`, did you mean `draft`?"),
     ("next-bad-result", edit("Ya: kirim", "Ya: end:Di Tolak"), 32, 16,
      "the result after `end:` must be a word"),
-    ("next-is-list", edit("next: {Ya: kirim, Tidak: draft}", "next: [kirim, draft]"), 32, 11,
-     "`next` must be one target or a mapping"),
+    ("decision-with-a-split", edit("next: {Ya: kirim, Tidak: draft}", "next: [kirim, draft]"),
+     31, 5, "`decision` needs `next` with two or more outcomes"),
     ("decision-single-target", edit("next: {Ya: kirim, Tidak: draft}", "next: kirim"), 31, 5,
      "`decision` needs `next` with two or more outcomes"),
     ("next-mapping-one-label", edit("next: {Ya: kirim, Tidak: draft}", "next: {Ya: kirim}")

@@ -53,7 +53,8 @@ def phrase(exc: AlurError) -> str:
     if isinstance(exc, RunNotFound):
         return f"{exc}; `alur run list` shows the runs"
     if isinstance(exc, UnitNotGiven):
-        return f"{exc}; give --unit" if exc.known else str(exc)
+        return (f"the roster has several units ({', '.join(exc.known)}); give --unit"
+                if exc.known else str(exc))
     if isinstance(exc, PeriodError) and exc.missing:
         return f"{exc}; give --period"
     return str(exc)

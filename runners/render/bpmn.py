@@ -10,6 +10,19 @@ question. The person completing a decision task sets the task data
 condition ``outcome == '<label>'`` (a Python expression, as SpiffWorkflow's
 script engine evaluates it). The diagram is one pool with one horizontal lane
 per actor, stacked top to bottom; nodes stand left to right in activity order.
+
+Parallel work: a split's task is followed by a diverging ``parallelGateway``
+``Fork_<activity id>`` with a flow to each branch's first task; the join's
+task is preceded by a converging ``parallelGateway`` ``Join_<activity id>``,
+which the flows from the branches' last steps enter (any other flow into the
+join, a rework loop, goes to the task itself). A ``complete: each`` step is a
+parallel multi-instance user task: with several actors its
+``loopCardinality`` is their number (instance i is the i-th listed actor, as
+its documentation says); with one actor it is one instance per person
+holding the role, ``len(pemegang_<actor>)``, the list of those people that
+whoever runs the process puts into the task data ``pemegang_<actor>``.
+A ``complete: any`` step is one user task that any listed actor may complete.
+Every task stands in the lane of its first actor.
 """
 
 from __future__ import annotations
@@ -17,8 +30,8 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 
-from engine.spec import END, SopSpec
-from runners.render.diagrams import end_label, end_results, outcome_result
+from engine.spec import ANY, EACH, END, ActivitySpec, SopSpec
+from runners.render.diagrams import arrivals, end_label, end_results, outcome_result
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 BPMNDI = "http://www.omg.org/spec/BPMN/20100524/DI"
@@ -36,7 +49,7 @@ POOL_X, POOL_Y, LABEL_BAND = 40, 40, 30
 FIRST_X = POOL_X + 2 * LABEL_BAND + 30  # left edge of column 0
 COLUMN_WIDTH = 100  # the widest shape (a task); gaps between columns stay free
 SIZES = {"startEvent": (36, 36), "endEvent": (36, 36), "userTask": (100, 80),
-         "exclusiveGateway": (50, 50)}
+         "exclusiveGateway": (50, 50), "parallelGateway": (50, 50)}
 
 Point = tuple[float, float]
 
@@ -54,6 +67,29 @@ def task_id(activity_id: str) -> str:
 def gateway_id(activity_id: str) -> str:
     """The exclusiveGateway id of a decision activity."""
     return f"Gateway_{ncname(activity_id)}"
+
+
+def fork_id(activity_id: str) -> str:
+    """The diverging parallelGateway after a split's task."""
+    return f"Fork_{ncname(activity_id)}"
+
+
+def join_id(activity_id: str) -> str:
+    """The converging parallelGateway before a join's task."""
+    return f"Join_{ncname(activity_id)}"
+
+
+def holders(actor: str) -> str:
+    """The task data naming the people who hold ``actor``'s role (``complete: each``)."""
+    return f"pemegang_{ncname(actor)}"
+
+
+def cardinality(activity: ActivitySpec) -> str | None:
+    """The loopCardinality of a ``complete: each`` step's tasks (None for any other step)."""
+    if activity.complete != EACH:
+        return None
+    return str(len(activity.actors)) if len(activity.actors) > 1 else (
+        f"len({holders(activity.actor)})")
 
 
 def end_event_id(result: str) -> str:
@@ -74,6 +110,8 @@ class _Node:
     lane: int
     column: int
     documentation: str | None = None
+    loop: str | None = None  # a parallel multi-instance task's loopCardinality
+    direction: str | None = None  # a parallel gateway's gatewayDirection
     incoming: list[str] = field(default_factory=list)
     outgoing: list[str] = field(default_factory=list)
 
@@ -97,10 +135,18 @@ class _Model:
         lanes = {actor.slug: index for index, actor in enumerate(spec.actors)}
         first = spec.activities[0]
         self._add(_Node("StartEvent_1", "startEvent", "Mulai", lanes[first.actor], 0))
+        joins = {a.id: {b.id for b in arrivals(spec, a.id)} for a in spec.activities}
         for activity in spec.activities:
             lane = lanes[activity.actor]
+            if joins[activity.id]:
+                self._add(_Node(join_id(activity.id), "parallelGateway", "Menunggu semua cabang",
+                                lane, len(self.nodes), direction="Converging"))
             self._add(_Node(task_id(activity.id), "userTask", activity.name, lane,
-                            len(self.nodes), self._task_documentation(activity.id)))
+                            len(self.nodes), self._task_documentation(activity.id),
+                            cardinality(activity)))
+            if activity.split:
+                self._add(_Node(fork_id(activity.id), "parallelGateway", "Bercabang (paralel)",
+                                lane, len(self.nodes), direction="Diverging"))
             if activity.is_decision:
                 labels = ", ".join(o.label or "" for o in activity.outcomes)
                 self._add(_Node(gateway_id(activity.id), "exclusiveGateway", activity.question,
@@ -117,11 +163,15 @@ class _Model:
         self._connect("StartEvent_1", task_id(first.id))
         for activity in spec.activities:
             source = task_id(activity.id)
-            if activity.is_decision:
-                self._connect(source, gateway_id(activity.id))
-                source = gateway_id(activity.id)
+            if joins[activity.id]:
+                self._connect(join_id(activity.id), source)
+            for kind, gateway in ((activity.is_decision, gateway_id), (activity.split, fork_id)):
+                if kind:
+                    self._connect(source, gateway(activity.id))
+                    source = gateway(activity.id)
             for outcome in activity.outcomes:
                 target = (end_event_id(outcome_result(outcome)) if outcome.target == END
+                          else join_id(outcome.target) if activity.id in joins[outcome.target]
                           else task_id(outcome.target))
                 label = outcome.label if activity.is_decision else None
                 self._connect(source, target, label, None if label is None else condition(label))
@@ -139,9 +189,16 @@ class _Model:
     def _task_documentation(self, activity_id: str) -> str:
         activity = self.spec.activity(activity_id)
         titles = [self.spec.actor(slug).title for slug in activity.actors]
-        parts = [f"Pelaksana: {titles[0]}"]
-        if len(titles) > 1:
-            parts.append(f"ikut serta: {', '.join(titles[1:])}")
+        if activity.complete == EACH and len(titles) > 1:
+            parts = ["Pelaksana, masing-masing (instans ke-1, ke-2, ...): " + ", ".join(titles)]
+        elif activity.complete == EACH:
+            parts = [f"Pelaksana: masing-masing {titles[0]} (satu instans per orang dalam data "
+                     f"tugas `{holders(activity.actor)}`)"]
+        elif activity.complete == ANY:
+            parts = [f"Pelaksana, cukup salah satu: {', '.join(titles)}"]
+        else:
+            parts = [f"Pelaksana: {titles[0]}"] + (
+                [f"ikut serta: {', '.join(titles[1:])}"] if len(titles) > 1 else [])
         if activity.requirements:
             parts.append(f"Kelengkapan: {', '.join(activity.requirements)}")
         if activity.duration is not None:
@@ -250,12 +307,19 @@ def _process(definitions: ET.Element, model: _Model, process_id: str) -> None:
                 _sub(lane, BPMN, "flowNodeRef").text = node.id
     for node in model.nodes.values():
         element = _sub(process, BPMN, node.kind, id=node.id, name=node.name)
+        if node.direction:
+            element.set("gatewayDirection", node.direction)
         if node.documentation:
             _sub(element, BPMN, "documentation").text = node.documentation
         for flow_id in node.incoming:
             _sub(element, BPMN, "incoming").text = flow_id
         for flow_id in node.outgoing:
             _sub(element, BPMN, "outgoing").text = flow_id
+        if node.loop:
+            loop = _sub(element, BPMN, "multiInstanceLoopCharacteristics", isSequential="false")
+            count = _sub(loop, BPMN, "loopCardinality")
+            count.set(f"{{{XSI}}}type", "bpmn:tFormalExpression")
+            count.text = node.loop
     for flow in model.flows:
         attrs = {"id": flow.id, "sourceRef": flow.source, "targetRef": flow.target}
         if flow.name is not None:

@@ -57,7 +57,7 @@ CSS = (
     "position:relative}.flow td{padding:0.8mm 1mm}.flow th{padding:0.5mm;font-size:2.2mm;"
     "line-height:1.23;text-align:center;vertical-align:middle}.flow thead tr:first-child th{"
     "border-top:1px solid}.flow .no{border-left:1px solid;text-align:center}.flow th.actor{"
-    "font-weight:normal}.q{font-style:italic}.late{color:#c62828;font-weight:bold}svg.lanes{"
+    "font-weight:normal}.q{font-style:italic}.late{color:#c62828;font-weight:bold}.par{font-style:italic}svg.lanes{"
     "position:absolute;overflow:visible}@media screen{body{background:#999}.sheet{margin:6mm auto}"
     "}@media print{.identity-page{width:auto;padding:0}}")
 
@@ -113,7 +113,7 @@ def _flow_page(spec: SopSpec, cols: _Columns, rows: list[_Row], pages: list[list
     for row in mine:
         state = paint.states.get(row.act.id, "not_reached") if paint else None
         cells = [str(row.act.no)] + ["".join(f'<div class="{c}">{_e(t)}</div>' for c, t in paras)
-                                     for _, paras in _cells(row.act, state == "overdue")]
+                                     for _, paras in _cells(row.act, state == "overdue", row.notes)]
         body.append(tr(row.height, cells, f' id="step-{_e(row.act.id)}" class="step'
                        f'{f" state-{state}" if state else ""}" data-y="{_f(row.top)}"'))
     if any(i == mine[-1].index and rows[i].main(k) for i, k in numbers):

@@ -2,6 +2,8 @@
 
 Lane k spans x in [k * lane, (k + 1) * lane); rows are as tall as their text
 (wrapped with DejaVu Sans widths, the widest usual sans font) and symbols need.
+A split's row keeps room under its symbol for the fork bar, a join's row room
+above it for the join bar.
 """
 
 from __future__ import annotations
@@ -12,11 +14,13 @@ from typing import NamedTuple
 
 from engine.spec import DEFAULT_RESULT, END, ActivitySpec, SopSpec
 from runners.render import RunPaint
+from runners.render.diagrams import arrivals, parallel_notes
 
 PAGE_W, PAGE_H, MARGIN, CAPTION, NO_W, LANE_MIN, LANE_MAX = 297.0, 210.0, 8.0, 5.0, 7.0, 16.0, 30.0
 FONT, LINE, HEAD_FONT, LABEL_FONT, BOLD, PAD_X, PAD_Y = 2.4, 2.95, 2.2, 1.9, 1.12, 1.0, 0.8
 BOX_H, DIA_H, TERM_H, GAP, TOP_PAD, BOTTOM_PAD, ENTRY = 5.0, 7.5, 4.5, 3.5, 3.2, 2.8, 2.0
 HEAD1, CONN_H, STEP, EDGE_CLEAR, CLEAR, DROP = 4.6, 8.0, 1.3, 0.9, 0.8, 3.0
+BAR, JOIN_ROOM, FORK_ROOM = 0.8, 2.2, 1.4  # the thickness of fork and join bars, and their room
 TEXT_COLS = {"uraian": (58, 38), "kelengkapan": (30, 22), "waktu": (16, 13), "output": (28, 20),
              "keterangan": (26, 18)}  # preferred and minimum widths in mm
 STATES = {"done": ("#2e7d32", "#c8e6c9", "selesai"), "active": ("#1565c0", "#bbdefb", "aktif"),
@@ -89,14 +93,16 @@ def _columns(spec: SopSpec) -> _Columns:
     return _Columns(text, lane, n, font, head + 2 * PAD_Y)
 
 
-def _cells(a: ActivitySpec, late: bool) -> list[tuple[str, list[tuple[str, str]]]]:
-    """The text cells of a step's row: (column, [(css class, text), ...])."""
+def _cells(a: ActivitySpec, late: bool, notes: list[str],
+           ) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The text cells of a step's row: (column, [(css class, text), ...]); ``notes`` say
+    who completes a step of several actors, where a split leads and what a join awaits."""
     question = [("q", a.decision)] if a.decision and a.decision != a.name else []
     return [("uraian", [("name", a.name), *question]),
             ("kelengkapan", [("req", r) for r in a.requirements] or [("req", "-")]),
             ("waktu", [("dur", str(a.duration or "-"))]), ("output", [("out", a.output or "-")]),
             ("keterangan", ([("late", "terlambat")] if late else [])
-             + ([("note", a.note.strip())] if a.note else []))]
+             + [("par", n) for n in notes] + ([("note", a.note.strip())] if a.note else []))]
 
 
 @dataclass
@@ -107,6 +113,8 @@ class _Row:
     index: int
     lane: int
     targets: list[int | None]  # per outcome: the target row, or None for an end
+    notes: list[str] = field(default_factory=list)  # parallel work, for Keterangan
+    arrivals: set[int] = field(default_factory=set)  # a join: its branches' last rows
     ports: dict[int, str] = field(default_factory=dict)  # outcome -> exit (next row, ends)
     block: float = 0.0  # what is stacked in the lane: Mulai, the symbol, end terminators
     below: float = 0.0  # extra room under the symbol for a third exit
@@ -117,6 +125,16 @@ class _Row:
     def main(self, k: int) -> bool:
         return self.targets[k] == self.index + 1 and self.ports.get(k) == "bottom"
 
+    @property
+    def above(self) -> float:
+        """Room above the symbol: the join bar's (JOIN_ROOM) in a join's row."""
+        return JOIN_ROOM if self.arrivals else 0.0
+
+    @property
+    def entry(self) -> float:
+        """How far above the symbol arrows come in (turn down to it): the join bar's height."""
+        return ENTRY + (1.0 if self.arrivals else 0.0)
+
 
 def _plan(spec: SopSpec, cols: _Columns, paint: RunPaint | None) -> list[_Row]:
     """Rows with their targets, fixed exits (next row at the bottom, ends) and heights."""
@@ -124,19 +142,24 @@ def _plan(spec: SopSpec, cols: _Columns, paint: RunPaint | None) -> list[_Row]:
     rows = []
     for i, a in enumerate(spec.activities):
         row = _Row(a, i, lanes.index(a.actor), [None if o.target == END else index[o.target]
-                                                for o in a.outcomes])
-        sides = ["bottom"] + ["right"] * (row.lane < cols.lanes - 1) + ["left"] * (row.lane > 0)
+                                                for o in a.outcomes], parallel_notes(spec, a),
+                   {index[b.id] for b in arrivals(spec, a.id)})
+        others = [lanes.index(s) for s in a.actors[1:]]  # an end's exit must not cross them
+        sides = (["bottom"] + ["right"] * (row.lane < cols.lanes - 1 and not any(
+            k > row.lane for k in others)) + ["left"] * (row.lane > 0 and not any(
+                k < row.lane for k in others)))
         row.ports = {k: "bottom" for k, t in enumerate(row.targets) if t == i + 1}
         for k in (k for k, t in enumerate(row.targets) if t is None):
             row.ports[k] = next((s for s in sides if s not in row.ports.values()), "bottom")
         late = bool(paint and paint.states.get(a.id) == "overdue")
         text = max(sum(_lines(t, cols.text[c] - 2 * PAD_X) for _, t in paras)
-                   for c, paras in _cells(a, late))
+                   for c, paras in _cells(a, late, row.notes))
         ends = [TERM_H + GAP + 2.2 * (o.result not in (None, DEFAULT_RESULT))
                 for o in a.outcomes if o.target == END]
         row.block = ((TERM_H + GAP if i == 0 else 0.0) + (DIA_H if a.is_decision else BOX_H)
-                     + max(ends, default=0.0))
-        row.below = DROP + LABEL_FONT if len(a.outcomes) > 2 else 0.0
+                     + max(ends, default=0.0) + row.above)
+        row.below = (DROP + FORK_ROOM if a.split else DROP + LABEL_FONT if len(a.outcomes) > 2
+                     else 0.0)
         row.height = max(11.0, text * LINE + 2 * PAD_Y + 0.6,
                          row.block + TOP_PAD + BOTTOM_PAD + row.below)
         rows.append(row)

@@ -2,8 +2,13 @@
 
 The flowchart table has one Pelaksana column per actor. The responsible
 actor's cell holds the symbol of the step (▭ process, ◇ decision) and the
-attending actors' cells hold ●. Keterangan says where a decision leads
-(``Ya → 7; Tidak → 5``) and where a step jumps or ends the run.
+attending actors' cells hold ●. A step several actors do holds its symbol in
+every acting column: ▭ (or ◇) for ``complete: each``, the dashed ⬚ for a
+process ``complete: any`` (a decision keeps ◇; Keterangan says that one of
+them decides). Keterangan says where a decision leads (``Ya → 7; Tidak → 5``),
+where a step jumps or ends the run, who completes a step of several actors,
+where a split leads (``bercabang ke 2, 3 (paralel)``) and what a join waits
+for (``menunggu 2 dan 4``).
 """
 
 from __future__ import annotations
@@ -11,12 +16,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 
-from engine.spec import END, ActivitySpec, Outcome, SopSpec
-from runners.render.diagrams import end_label, outcome_result
+from engine.spec import ANY, END, ActivitySpec, Outcome, SopSpec
+from runners.render.diagrams import end_label, outcome_result, parallel_notes
 
 PROCESS_MARK = "▭"
 DECISION_MARK = "◇"
 ATTENDING_MARK = "●"
+ANY_MARK = "⬚"  # a dashed box: a process any one of the marked actors completes
 MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
           "September", "Oktober", "November", "Desember")
 EMPTY = "-"
@@ -108,10 +114,11 @@ def keterangan(spec: SopSpec, activity: ActivitySpec) -> str:
     if activity.is_decision:
         parts.append("; ".join(f"{cell(o.label or '')} → {_where(spec, o)}"
                                for o in activity.outcomes))
-    elif activity.outcomes:
+    elif activity.outcomes and not activity.split:  # a split's note says where it leads
         outcome = activity.outcomes[0]
         if outcome.target == END or spec.activity(outcome.target).no != activity.no + 1:
             parts.append(f"→ {_where(spec, outcome)}")
+    parts += [cell(note) for note in parallel_notes(spec, activity)]
     if activity.note:
         parts.append(cell(activity.note))
     return "<br>".join(parts)
@@ -122,9 +129,11 @@ def _activity_row(spec: SopSpec, activity: ActivitySpec) -> list[str]:
     if activity.is_decision and activity.question != activity.name:
         uraian += f"<br>*{cell(activity.question)}*"
     marks = []
+    symbol = (DECISION_MARK if activity.is_decision else ANY_MARK if activity.complete == ANY
+              else PROCESS_MARK)
     for actor in spec.actors:
-        if actor.slug == activity.actor:
-            marks.append(DECISION_MARK if activity.is_decision else PROCESS_MARK)
+        if actor.slug in activity.acting:
+            marks.append(symbol)
         else:
             marks.append(ATTENDING_MARK if actor.slug in activity.actors else "")
     requirements = "<br>".join(cell(r) for r in activity.requirements)
@@ -152,6 +161,8 @@ def render_markdown(spec: SopSpec) -> str:
     lines += _table(activity_header(spec), (_activity_row(spec, a) for a in spec.activities))
     legend = (f"Simbol: {PROCESS_MARK} proses, {DECISION_MARK} keputusan (penanggung jawab), "
               f"{ATTENDING_MARK} ikut serta.")
+    if any(a.complete == ANY for a in spec.activities):
+        legend = legend[:-1] + f", {ANY_MARK} proses yang cukup dikerjakan salah satu pelaksana."
     if not spec.total_duration.is_zero:
         legend += f" Jumlah waktu baku: {spec.total_duration}."
     lines += ["", legend]
