@@ -29,6 +29,16 @@ ROSTER = Roster((Unit("darangdan", "Kecamatan Darangdan", (
     Person("staf-1", "Contoh Staf 1", ("staf",)),
     Person("staf-2", "Contoh Staf 2", ("staf",)),
 )),))
+PARALLEL = load_sop_file(FIXTURES / "parallel" / "contoh-paralel.yaml")
+NESTED = load_sop_file(FIXTURES / "parallel" / "contoh-bersarang.yaml")
+PARALLEL_ROSTER = Roster((Unit("contoh", "Kecamatan Contoh", (
+    Person("camat", "Contoh Camat", ("camat",)),
+    Person("sekcam", "Contoh Sekcam", ("sekcam",)),
+    Person("ka", "Contoh Kasi A", ("kasi-a",)),
+    Person("kb", "Contoh Kasi B", ("kasi-b",)),
+    Person("s1", "Contoh Staf 1", ("staf",)),
+    Person("s2", "Contoh Staf 2", ("staf",)),
+)),))
 # Who completes each LAKIP step, in order (7 is the finalisation meeting, led by the Camat)
 LAKIP_PEOPLE = ["camat", "sekcam", "kasi-1", "sekcam", "staf-1", "camat", "camat", "sekcam",
                 "camat", "camat", "staf-2", "staf-2", "staf-2"]
@@ -41,14 +51,15 @@ def wib(*args: int) -> dt.datetime:
 class Office:
     """A database, the roster above and a clock standing on Monday 5 January 2026, 08:00."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, roster: Roster = ROSTER) -> None:
         self.engine: Engine = open_database(url)
         self.database = SqlDatabase(self.engine)
         self.clock = FixedClock(wib(2026, 1, 5, 8, 0))
-        self.env = services.Env(WorkCalendar(), ROSTER, self.clock)
+        self.env = services.Env(WorkCalendar(), roster, self.clock)
 
     def start(self, loaded: LoadedSop = LAKIP, period: str = "2025", by: str = "camat",
               at: dt.datetime | None = None) -> services.Transition:
+        """Start a run (of the LAKIP SOP by default)."""
         with transaction(self.engine) as store:
             return services.start_run(store, self.env, loaded, None, period, by, at)
 

@@ -28,7 +28,6 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword, Session
 
 from engine.errors import ConfigError
-from runners.reminder_text import body, subject
 from engine.roster import Person
 from runners.channels import (
     AppriseChannel,
@@ -38,6 +37,7 @@ from runners.channels import (
     WebhookChannel,
     build_channels,
 )
+from runners.reminder_text import body, subject
 from runners.settings import EmailSettings, ReminderSettings, Settings, WebhookSettings
 from tests.test_notify import BUDI, ESCALATION, SEKCAM, make_message
 

@@ -20,9 +20,9 @@ from engine.errors import (
     StepNotActive,
 )
 from engine.loader import load_sop_text
-from engine.roster import Person, Roster, Unit
 from engine.ports import HistoryFilter
 from engine.reads import history
+from engine.roster import Person, Roster, Unit
 from storage.store import SqlStore, UnitOfWork, transaction
 from tests.office import DOMISILI, LAKIP, LAKIP_PEOPLE, Office, wib
 
