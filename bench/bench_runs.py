@@ -65,7 +65,7 @@ def engine_pass(url: str, runs: int) -> tuple[float, int]:
             began = time.perf_counter()
             unit = UnitOfWork(db)
             with unit as store:
-                services.complete_step(store, env, run, None, PEOPLE[activity.actor],
+                services.complete_step(store, env, run, activity.id, PEOPLE[activity.actor],
                                        "Ya" if activity.is_decision else None)
                 unit.commit()
             elapsed += time.perf_counter() - began

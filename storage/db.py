@@ -84,7 +84,13 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def upgrade(engine: Engine) -> str:
-    """Migrate the database to the current schema (Alembic ``upgrade head``).
+    """Migrate the database to the current schema (Alembic ``upgrade head``)."""
+    migrate(engine, "head")
+    return HEAD_REVISION
+
+
+def migrate(engine: Engine, revision: str, down: bool = False) -> None:
+    """Alembic ``upgrade`` (or ``downgrade``) to ``revision``, in one transaction.
 
     On SQLite, migrations that change a table's constraints rebuild the table
     (Alembic's batch mode), which foreign keys would refuse: they are switched
@@ -106,16 +112,15 @@ def upgrade(engine: Engine) -> str:
         try:
             with connection.begin():
                 config.attributes["connection"] = connection
-                command.upgrade(config, "head")
+                (command.downgrade if down else command.upgrade)(config, revision)
                 if raw is not None:
                     broken = connection.exec_driver_sql("PRAGMA foreign_key_check").first()
                     if broken is not None:
-                        raise DatabaseError(f"the upgrade would break a reference in table "
+                        raise DatabaseError(f"the migration would break a reference in table "
                                             f"{broken[0]}; the database was left unchanged")
         finally:
             if raw is not None:
                 raw.execute("PRAGMA foreign_keys=ON")
-    return HEAD_REVISION
 
 
 def open_database(url: str, migrate: bool = True) -> Engine:

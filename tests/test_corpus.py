@@ -32,6 +32,11 @@ def test_the_corpus_has_what_it_claims() -> None:
                for o in a.outcomes)
     assert {s.kind for s in specs.values()} >= {"rutin", "pelayanan", "penugasan"}
     assert any(a.duration and a.duration.days for s in specs.values() for a in s.activities)
+    activities = [a for s in specs.values() for a in s.activities]
+    assert any(a.complete == "each" and len(a.actors) > 1 for a in activities)
+    assert any(a.complete == "each" and len(a.actors) == 1 for a in activities)
+    assert any(a.complete == "any" for a in activities)
+    assert sum(bool(s.splits) for s in specs.values()) >= 2  # a real one and the bundled seed
 
 
 def lines_matching(text: str, pattern: str) -> list[int]:

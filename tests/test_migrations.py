@@ -96,3 +96,47 @@ def test_steps_active_before_reminders_existed_get_their_first_one(tmp_path: Pat
     import datetime as dt
 
     assert [tuple(r) for r in rows] == [(2, 0, "pending", dt.datetime(2026, 1, 5, 3, 0))]
+
+
+def test_a_database_from_before_parallel_work_upgrades_and_its_run_goes_on(db_url: str) -> None:
+    """A LAKIP run half-way, in a database at schema 0002 (one task per step): it upgrades
+    by itself on first use, and the run finishes with its audit trail intact."""
+    from sqlalchemy import inspect
+
+    from tests.office import LAKIP_PEOPLE, Office
+
+    office = Office(db_url)
+    run = office.start().run.id
+    for person in LAKIP_PEOPLE[:2]:
+        office.complete(run, person)
+    office.engine.dispose()
+    old = storage_db.make_engine(db_url)
+    storage_db.migrate(old, "0002", down=True)  # the schema as Alur had it before
+    assert storage_db.current_revision(old) == "0002"
+    with old.connect() as connection:
+        columns = {c["name"] for c in inspect(connection).get_columns("step_runs")}
+    old.dispose()
+    assert "task" not in columns and "on_behalf" not in columns
+
+    reopened = Office(db_url)  # opening the database upgrades it
+    try:
+        assert storage_db.current_revision(reopened.engine) == storage_db.HEAD_REVISION
+        assert [t.label for t in reopened.active(run)] == ["himpun"]
+        steps = ["himpun", "analisis", "draft", "koreksi", "rapat-finalisasi", "ajukan",
+                 "tanda-tangan", "tanda-tangan-2", "surat-pengantar", "penggandaan",
+                 "pengiriman"]
+        for step, person in zip(steps, LAKIP_PEOPLE[2:], strict=True):
+            reopened.complete(run, person, step, outcome="Ya" if step == "koreksi" else None)
+        assert reopened.view(run).run.status == "completed"
+        assert reopened.verify() == 1 + 2 * 13 + 1
+    finally:
+        reopened.engine.dispose()
+
+
+def test_db_upgrade_brings_an_old_database_up_to_date(db_url: str, tmp_path: Path) -> None:
+    engine = storage_db.make_engine(db_url)
+    storage_db.migrate(engine, "0002")
+    engine.dispose()
+    result = run_cli("db", "upgrade", "--db", db_url, "--workspace", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.endswith("is at schema 0003 (was 0002).\n")
