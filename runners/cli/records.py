@@ -142,7 +142,10 @@ def history(ctx: click.Context, run_id: int | None, sop: str | None, unit: str |
 
 
 def _describe(data: dict[str, Any]) -> str:
-    return ", ".join(f"{k}={v}" for k, v in data.items() if v not in (None, [], ""))
+    def text(value: Any) -> str:
+        return " + ".join(map(str, value)) if isinstance(value, list) else str(value)
+
+    return ", ".join(f"{k}={text(v)}" for k, v in data.items() if v not in (None, [], ""))
 
 
 @click.command()
