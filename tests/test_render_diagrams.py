@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from engine.spec import END
+from engine.spec import ANY, END, SopSpec
 from runners.render import render
 from runners.render.diagrams import render_dot, render_mermaid
 from runners.render.markdown import render_markdown
@@ -27,6 +27,40 @@ from tests.conftest import REPO
 from tests.render_kit import CASES, IDS, SPECS
 
 SVG = "{http://www.w3.org/2000/svg}"
+Edge = tuple[str, str | None, str]
+
+
+def expected_edges(spec: SopSpec) -> list[Edge]:
+    """The edges both diagrams draw, from the spec: (source, label, target) by node id.
+
+    ``s<no>`` a step, ``s<no>_<k>`` its k-th acting actor (each/any), ``f<no>`` a split's
+    fork bar, ``j<no>`` the bar before a join that its branches' last steps lead to."""
+    ends = {r: f"e{k}" for k, r in enumerate(dict.fromkeys(
+        o.result or "selesai" for a in spec.activities for o in a.outcomes if o.target == END),
+        start=1)}
+    joins = {s.join: s.region for s in spec.splits}
+    edges: list[Edge] = [("mulai", None, f"s{spec.activities[0].no}")]
+    for a in spec.activities:
+        source = f"s{a.no}"
+        if a.split:
+            edges.append((source, None, f"f{a.no}"))
+            source = f"f{a.no}"
+        if a.id in joins:
+            edges.append((f"j{a.no}", None, f"s{a.no}"))
+        for o in a.outcomes:
+            if o.target == END:
+                target = ends[o.result or "selesai"]
+            else:
+                no = spec.activity(o.target).no
+                target = f"j{no}" if a.id in joins.get(o.target, ()) else f"s{no}"
+            edges.append((source, o.label, target))
+    return edges
+
+
+def acting_nodes(spec: SopSpec) -> dict[str, tuple[str, str]]:
+    """Every step's node per acting actor: node id -> (activity id, actor slug)."""
+    return {f"s{a.no}" + (f"_{k}" if k > 1 else ""): (a.id, slug)
+            for a in spec.activities for k, slug in enumerate(a.acting, start=1)}
 
 
 @pytest.mark.parametrize("name", IDS)
@@ -44,13 +78,18 @@ def test_dot_renders_without_warnings(name: str) -> None:
         title = group.find(f"{SVG}title")
         if group.get("class") == "node" and title is not None:
             texts[title.text] = " ".join(t.text or "" for t in group.iter(f"{SVG}text"))
-    for activity in spec.activities:
-        shown = " ".join(texts[f"s{activity.no}"].split())
-        assert " ".join(activity.name.split()) in shown
+    nodes = acting_nodes(spec)
+    for node_id, (activity_id, _) in nodes.items():
+        shown = " ".join(texts[node_id].split())
+        assert " ".join(spec.activity(activity_id).name.split()) in shown
+    assert {t for t in texts if re.fullmatch(r"[fj]\d+", t or "")} == {
+        t for edge in expected_edges(spec) for t in (edge[0], edge[2]) if t[0] in "fj"}
     clusters = [g.find(f"{SVG}title") for g in svg.iter(f"{SVG}g") if g.get("class") == "cluster"]
-    assert len(clusters) == len({a.actor for a in spec.activities})
-    edges = [g for g in svg.iter(f"{SVG}g") if g.get("class") == "edge"]
-    assert len(edges) == 1 + sum(len(a.outcomes) for a in spec.activities)
+    assert len(clusters) == len({slug for _, slug in nodes.values()})
+    edges = {(title.text or "").replace("&#45;", "-") for g in svg.iter(f"{SVG}g")
+             if g.get("class") == "edge" and (title := g.find(f"{SVG}title")) is not None}
+    links = {f"{n.partition('_')[0]}->{n}" for n in nodes if "_" in n}  # dashed, undirected
+    assert edges == {f"{a}->{b}" for a, _, b in expected_edges(spec)} | links
 
 
 # Mermaid ---------------------------------------------------------------------------
@@ -143,8 +182,10 @@ def test_official_mermaid_parser_accepts(name: str,
 _ENTITIES = {"#quot;": '"', "#35;": "#", "#lt;": "<", "#gt;": ">", "#amp;": "&"}
 _LINE = re.compile(
     r'(?P<sub>subgraph (?P<sid>\w+)\["(?P<title>[^"]*)"\])'
-    r'|(?P<id>\w+)(?:\(\["(?P<stadium>[^"]*)"\]\)|\["(?P<rect>[^"]*)"\]|\{"(?P<rhombus>[^"]*)"\})'
-    r'|(?P<src>\w+) -->(?:\|"(?P<label>[^"]*)"\|)? (?P<dst>\w+)|(?P<end>end)|%%.*')
+    r'|(?P<id>\w+)(?:\(\["(?P<stadium>[^"]*)"\]\)|\["(?P<rect>[^"]*)"\]|\{"(?P<rhombus>[^"]*)"\}'
+    r'|@\{ shape: (?P<bar>fork|join) \})'
+    r'|(?P<src>\w+) (?P<link>-->|~~~)(?:\|"(?P<label>[^"]*)"\|)? (?P<dst>\w+)|(?P<end>end)|%%.*'
+    r'|classDef salahsatu stroke-dasharray: [\d ]+|class (?P<dashed>[\w,]+) salahsatu')
 
 
 def unescape_mermaid(text: str) -> str:
@@ -159,6 +200,8 @@ def read_mermaid(text: str) -> dict[str, Any]:
     lanes: list[str] = []
     nodes: dict[str, tuple[str, str, str | None]] = {}
     edges: list[tuple[str, str | None, str]] = []
+    ranks: list[tuple[str, str]] = []  # invisible links
+    dashed: list[str] = []
     lane: str | None = None
     for line in lines[1:]:
         found = _LINE.fullmatch(line.strip())
@@ -169,42 +212,56 @@ def read_mermaid(text: str) -> dict[str, Any]:
         elif found["end"]:
             lane = None
         elif found["id"]:
-            shape = next(s for s in ("stadium", "rect", "rhombus") if found[s] is not None)
+            shape = next(s for s in ("stadium", "rect", "rhombus", "bar") if found[s] is not None)
             nodes[found["id"]] = (shape, unescape_mermaid(found[shape]), lane)
+        elif found["src"] and found["link"] == "~~~":
+            ranks.append((found["src"], found["dst"]))
         elif found["src"]:
             label = None if found["label"] is None else unescape_mermaid(found["label"])
             edges.append((found["src"], label, found["dst"]))
-    return {"lanes": lanes, "nodes": nodes, "edges": edges}
+        elif found["dashed"]:
+            dashed += found["dashed"].split(",")
+    return {"lanes": lanes, "nodes": nodes, "edges": edges, "ranks": ranks, "dashed": dashed}
 
 
 @pytest.mark.parametrize("name", IDS)
 def test_mermaid_round_trip(name: str) -> None:
     spec = SPECS[name]
     read = read_mermaid(render_mermaid(spec))
-    titles = [a.title for a in spec.actors if any(s.actor == a.slug for s in spec.activities)]
+    acting = acting_nodes(spec)
+    titles = [a.title for a in spec.actors if any(s == a.slug for _, s in acting.values())]
     assert read["lanes"] == titles
-    node_of: dict[str, str] = {}  # activity id or end:<result> -> Mermaid node id
     for node_id, (shape, label, lane) in read["nodes"].items():
-        number, _, rest = label.partition(". ")
         if shape == "stadium":
             result = re.fullmatch(r"Selesai(?: \((.+)\))?", label)
             assert lane is None and (label == "Mulai" or result)
-            node_of[f"end:{result[1] or 'selesai'}" if result else "start"] = node_id
             continue
-        activity = spec.activities[int(number) - 1]
+        if shape == "bar":  # a fork after its split, a join before its step, in their lanes
+            number = int(node_id[1:])
+            assert label == {"f": "fork", "j": "join"}[node_id[0]]
+            assert lane == spec.actor(spec.activities[number - 1].actor).title
+            continue
+        activity_id, slug = acting[node_id]
+        activity = spec.activity(activity_id)
+        number, _, rest = label.partition(". ")
+        assert int(number) == activity.no
         assert shape == ("rhombus" if activity.is_decision else "rect")
         assert rest.split("\n")[0] == " ".join(activity.name.split())
-        assert lane == spec.actor(activity.actor).title
-        node_of[activity.id] = node_id
-    assert len(node_of) == len(read["nodes"])
-    expected: list[tuple[str, str | None, str]] = [
-        (node_of["start"], None, node_of[spec.activities[0].id])]
-    for activity in spec.activities:
-        for outcome in activity.outcomes:
-            target = (outcome.target if outcome.target != END
-                      else f"end:{outcome.result or 'selesai'}")
-            expected.append((node_of[activity.id], outcome.label, node_of[target]))
-    assert sorted(read["edges"], key=str) == sorted(expected, key=str)
+        assert lane == spec.actor(slug).title
+        assert (node_id in read["dashed"]) == (activity.complete == ANY)
+    assert set(acting) <= set(read["nodes"])
+    assert sorted(read["edges"], key=str) == sorted(expected_edges(spec), key=str)
+
+    def forward(source: str, target: str) -> bool:  # not a rework loop back
+        numbers = [int(m[1]) if (m := re.match(r"[sfj](\d+)", n)) else 0 if n == "mulai"
+                   else 10**6 for n in (source, target)]  # the ends come last
+        return numbers[0] < numbers[1] or target[0] == "j"
+
+    for other in (n for n in acting if "_" in n):  # the other actors' nodes rank with the step's
+        step = other.partition("_")[0]
+        assert {(a, other) for a, _, b in read["edges"] if b == step and forward(a, b)} | {
+            (other, b) for a, _, b in read["edges"] if a == step and forward(a, b)} == {
+            r for r in read["ranks"] if other in r}
 
 
 # Markdown --------------------------------------------------------------------------
@@ -247,9 +304,10 @@ def test_markdown_tables(name: str) -> None:
         assert row[0] == str(activity.no)
         assert md_unescape(row[1]).split("\n")[0] == activity.name.split("\n")[0]
         marks = row[2:2 + len(spec.actors)]
+        symbol = "◇" if activity.is_decision else "⬚" if activity.complete == ANY else "▭"
         for actor, mark in zip(spec.actors, marks, strict=True):
-            if actor.slug == activity.actor:
-                assert mark == ("◇" if activity.is_decision else "▭")
+            if actor.slug in activity.acting:  # the responsible one, and each/any: all listed
+                assert mark == symbol
             else:
                 assert mark == ("●" if actor.slug in activity.actors else "")
     labels = ["Nama SOP"] + [label for label, value in (

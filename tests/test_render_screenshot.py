@@ -15,6 +15,7 @@ from engine.loader import load_sop_file
 from engine.spec import ActorSpec, SopSpec
 from runners.render.html import render_html
 from tests.conftest import FIXTURES, SOPS
+from tests.render_kit import PARALLEL_SPECS
 
 CHROMIUM = shutil.which("chromium")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium (`chromium` on "
@@ -24,10 +25,11 @@ SHEETS = {"lakip": LAKIP, "perencanaan-kinerja": SOPS / "perencanaan-kinerja.yam
           "renja-40": FIXTURES / "sops" / "valid" / "penyusunan-renja-perangkat-daerah.yaml"}
 
 # After layout: count the elements of each flowchart sheet that stick out of it, and the
-# rows whose height differs from the computed one or whose symbol is outside its row and lane.
+# rows whose height differs from the computed one or whose symbols (the responsible actor's
+# and, for each/any, every acting actor's) are outside their row and lane.
 MEASURE = """<script>
 window.addEventListener("load", () => {
-  let over = 0, bad = 0, seen = 0;
+  let over = 0, bad = 0, seen = 0, symbols = 0;
   const mm = 96 / 25.4;
   for (const page of document.querySelectorAll("section.flow-page")) {
     const box = page.getBoundingClientRect();
@@ -42,14 +44,20 @@ window.addEventListener("load", () => {
       const row = tr.getBoundingClientRect();
       if (Math.abs(row.height - parseFloat(tr.style.height) * mm) > 1) bad++;
       const id = CSS.escape(tr.id.slice(5));
-      const sym = page.querySelector(`[data-step="${id}"][data-role="responsible"]`);
-      const lane = tr.querySelector(`td.lane[data-actor="${CSS.escape(sym.dataset.actor)}"]`);
-      const s = sym.getBoundingClientRect(), l = lane.getBoundingClientRect();
-      const cy = (s.top + s.bottom) / 2;
-      if (cy < row.top || cy > row.bottom || s.left < l.left - 1 || s.right > l.right + 1) bad++;
+      const syms = page.querySelectorAll(`[data-step="${id}"]:is([data-role="responsible"],` +
+                                         `[data-role="acting"])`);
+      if (!syms.length) bad++;
+      symbols += syms.length;
+      for (const sym of syms) {
+        const lane = tr.querySelector(`td.lane[data-actor="${CSS.escape(sym.dataset.actor)}"]`);
+        const s = sym.getBoundingClientRect(), l = lane.getBoundingClientRect();
+        const cy = (s.top + s.bottom) / 2;
+        if (cy < row.top || cy > row.bottom || s.left < l.left - 1 || s.right > l.right + 1)
+          bad++;
+      }
     }
   }
-  document.title = `overflow:${over} misaligned:${bad} measured:${seen}`;
+  document.title = `overflow:${over} misaligned:${bad} measured:${seen} symbols:${symbols}`;
 });
 </script>"""
 
@@ -88,14 +96,17 @@ def test_screenshot_of_the_lakip_sop(tmp_path: Path) -> None:
     assert len(data) > 20_000  # a blank page compresses to a few kB
 
 
-@pytest.mark.parametrize("name", [*SHEETS, "eleven-actors"])
+@pytest.mark.parametrize("name", [*SHEETS, "eleven-actors", *PARALLEL_SPECS])
 def test_nothing_overflows_its_page(tmp_path: Path, name: str) -> None:
-    spec = eleven_actors() if name == "eleven-actors" else load_sop_file(SHEETS[name]).spec
+    spec = (eleven_actors() if name == "eleven-actors" else PARALLEL_SPECS[name]
+            if name in PARALLEL_SPECS else load_sop_file(SHEETS[name]).spec)
     page = tmp_path / f"{name}.html"
     page.write_text(render_html(spec).replace("</body>", MEASURE + "</body>"), encoding="utf-8")
     dom = chromium(tmp_path, "--dump-dom", "--virtual-time-budget=5000", page.as_uri())
-    found = re.search(r"<title>overflow:(\d+) misaligned:(\d+) measured:(\d+)</title>", dom)
+    found = re.search(r"<title>overflow:(\d+) misaligned:(\d+) measured:(\d+) symbols:(\d+)"
+                      r"</title>", dom)
     assert found, "the measuring script did not run"
-    overflow, misaligned, measured = map(int, found.groups())
+    overflow, misaligned, measured, symbols = map(int, found.groups())
     assert measured > 10 * len(spec.activities)
+    assert symbols == sum(len(a.acting) for a in spec.activities)
     assert (overflow, misaligned) == (0, 0)

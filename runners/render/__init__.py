@@ -7,36 +7,11 @@ module and is imported only when asked for.
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Literal
-
 from engine.spec import SopSpec
+from runners.render.paint import RunPaint, StepState
 
 FORMATS = ("html", "pdf", "md", "mermaid", "dot", "bpmn")
-StepState = Literal["done", "active", "overdue", "not_reached"]
-
-
-@dataclass(frozen=True, slots=True)
-class RunPaint:
-    """A run's state to paint on the flowchart (`alur run show RUN --format html`).
-
-    ``states`` maps each activity id to its state in the run: the latest
-    attempt decides (a step done and then reworked is ``active`` again), and
-    of its tasks the most urgent (overdue, then active, then done).
-    ``actor_states`` maps an activity id to the state of each actor's own task
-    in that attempt (``complete: each``: one task per actor, or per holder of
-    the one role), so that every acting column is painted by its own task.
-    """
-
-    run_id: int
-    unit: str
-    period: str
-    status: str
-    states: Mapping[str, StepState] = field(default_factory=dict)
-    shown_at: dt.datetime | None = None
-    actor_states: Mapping[str, Mapping[str, StepState]] = field(default_factory=dict)
+__all__ = ["FORMATS", "RunPaint", "StepState", "render"]
 
 
 def render(spec: SopSpec, fmt: str, paint: RunPaint | None = None) -> str | bytes:

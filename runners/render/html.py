@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 
 from engine.spec import SopSpec
-from runners.render import RunPaint
 from runners.render.layout import (
     CAPTION,
     CONN_H,
@@ -33,8 +32,9 @@ from runners.render.layout import (
     _plan,
     _Row,
 )
+from runners.render.paint import RunPaint
 from runners.render.sheet import _Sheet
-from runners.render_run import STATUS_WORDS
+from runners.words import STATUS_WORDS
 
 MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
           "Oktober", "November", "Desember")

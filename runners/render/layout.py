@@ -13,14 +13,14 @@ from html import escape
 from typing import NamedTuple
 
 from engine.spec import DEFAULT_RESULT, END, ActivitySpec, SopSpec
-from runners.render import RunPaint
 from runners.render.diagrams import arrivals, parallel_notes
+from runners.render.paint import RunPaint
 
 PAGE_W, PAGE_H, MARGIN, CAPTION, NO_W, LANE_MIN, LANE_MAX = 297.0, 210.0, 8.0, 5.0, 7.0, 16.0, 30.0
 FONT, LINE, HEAD_FONT, LABEL_FONT, BOLD, PAD_X, PAD_Y = 2.4, 2.95, 2.2, 1.9, 1.12, 1.0, 0.8
 BOX_H, DIA_H, TERM_H, GAP, TOP_PAD, BOTTOM_PAD, ENTRY = 5.0, 7.5, 4.5, 3.5, 3.2, 2.8, 2.0
 HEAD1, CONN_H, STEP, EDGE_CLEAR, CLEAR, DROP = 4.6, 8.0, 1.3, 0.9, 0.8, 3.0
-BAR, JOIN_ROOM, FORK_ROOM = 0.8, 2.2, 1.4  # the thickness of fork and join bars, and their room
+BAR, JOIN_ROOM, FORK_ROOM = 0.8, 3.2, 1.4  # the thickness of fork and join bars, and their room
 TEXT_COLS = {"uraian": (58, 38), "kelengkapan": (30, 22), "waktu": (16, 13), "output": (28, 20),
              "keterangan": (26, 18)}  # preferred and minimum widths in mm
 STATES = {"done": ("#2e7d32", "#c8e6c9", "selesai"), "active": ("#1565c0", "#bbdefb", "aktif"),
@@ -132,8 +132,9 @@ class _Row:
 
     @property
     def entry(self) -> float:
-        """How far above the symbol arrows come in (turn down to it): the join bar's height."""
-        return ENTRY + (1.0 if self.arrivals else 0.0)
+        """How far above the symbol arrows come in (turn down to it): in a join's row, the
+        join bar's height, clear above where a rework loop into it comes in (ENTRY)."""
+        return ENTRY + (2.0 if self.arrivals else 0.0)
 
 
 def _plan(spec: SopSpec, cols: _Columns, paint: RunPaint | None) -> list[_Row]:

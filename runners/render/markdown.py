@@ -161,7 +161,7 @@ def render_markdown(spec: SopSpec) -> str:
     lines += _table(activity_header(spec), (_activity_row(spec, a) for a in spec.activities))
     legend = (f"Simbol: {PROCESS_MARK} proses, {DECISION_MARK} keputusan (penanggung jawab), "
               f"{ATTENDING_MARK} ikut serta.")
-    if any(a.complete == ANY for a in spec.activities):
+    if any(a.complete == ANY and not a.is_decision for a in spec.activities):
         legend = legend[:-1] + f", {ANY_MARK} proses yang cukup dikerjakan salah satu pelaksana."
     if not spec.total_duration.is_zero:
         legend += f" Jumlah waktu baku: {spec.total_duration}."

@@ -16,7 +16,6 @@ from html import escape
 from typing import NamedTuple
 
 from engine.spec import ANY, DEFAULT_RESULT, EACH, ActivitySpec
-from runners.render import RunPaint, StepState
 from runners.render.layout import (
     BAR,
     BOX_H,
@@ -25,6 +24,7 @@ from runners.render.layout import (
     DIA_H,
     DROP,
     EDGE_CLEAR,
+    ENTRY,
     GAP,
     HEAD1,
     LABEL_FONT,
@@ -41,6 +41,7 @@ from runners.render.layout import (
     _Row,
     _width,
 )
+from runners.render.paint import RunPaint, StepState
 
 
 class _Place(NamedTuple):  # a drawn symbol; arrows come in by turning down at entry
@@ -192,9 +193,10 @@ class _Sheet:
               for j in range(int((self.cols.lane - 2 * EDGE_CLEAR) / STEP) + 1)]
         if fork:  # a branch drops from the fork bar straight into its step, if it can
             xs.append(target.cx)
-        goal = self.rows_by[row.targets[k] or 0]  # into a join not from its branches: beside
-        docks = {s for s in ("right", "left") if s not in self.used[goal.index]
-                 } if goal.arrivals and row.index not in goal.arrivals else set()  # the bar
+        goal = self.rows_by[row.targets[k] or 0]  # into a join, not from its branches: beside
+        bypass = bool(goal.arrivals) and row.index not in goal.arrivals  # it, or under its bar
+        docks = {s for s in ("right", "left") if bypass and s not in self.used[goal.index]}
+        top = target.cy - target.hh - ENTRY if bypass else target.entry
         options = []  # (outside the target?, side rank, length), side, x, exit x, start, end y
         sides = [s for s in ("right", "left") if s not in self.used[row.index] and not fork]
         for rank, side in enumerate([*sides, "bottom"]):
@@ -205,16 +207,17 @@ class _Sheet:
                     2 * (not dock) + int(not sign or (x - target.cx) * sign < target.hw + 1.2),
                     rank, abs(x - px) + abs(x - target.cx))
                 options.append((key, side, x, px, py + DROP * (not sign),
-                                target.cy if dock else target.entry))
+                                target.cy if dock else top))
         into = row.targets[k] if fork and target.entry > place.cy else None
         _, side, x, px, start, end = next((o for o in sorted(options) if self.free(
             o[2], min(o[4], o[5]), max(o[4], o[5]), row.index,
             None if fork else (min(o[2], o[3]), max(o[2], o[3])), into)), (
                 (0, 0, 0.0), "bottom", self.width - 0.5, place.cx, place.cy + place.hh + DROP,
-                target.entry))
+                target.cy if _dock(self.width - 0.5, target) in docks else top))
         tail = ([target.port(_dock(x, target))] if end == target.cy else
                 [(target.cx, end), target.port("top")])
-        self.used[goal.index].add(_dock(x, target) if end == target.cy else "top")
+        if end == target.cy:  # it came in beside the join: that side is taken
+            self.used[goal.index].add(_dock(x, target))
         self.arrow([place.port(side), (px, start), (x, start), (x, end), *tail], kind,
                    self.ends(row, k))
         self.tracks.append((x, min(start, end), max(start, end)))
@@ -263,7 +266,8 @@ class _Sheet:
 
     def draw(self, rows: list[_Row], numbers: dict[tuple[int, int], int], top_in: int | None,
              ) -> str:
-        """Draw the page: symbols, main flow, ends, connectors, jumps and loops; the SVG."""
+        """Draw the page: symbols, main flow, ends, connectors, a split's branches and its
+        fork bar, jumps and loops, join bars; the SVG."""
         self.rows_by = {r.index: r for r in rows}
         for row in self.rows:
             self.symbol(row)
@@ -312,7 +316,8 @@ class _Sheet:
                 target = rows[i].targets[k] or 0
                 x = self.track(rows[i], k, self.places[target], "track" + _parallel(
                     rows[i], target, rows))
-                self.forks.setdefault(i, []).append(x)
+                if rows[i].act.split:
+                    self.forks.setdefault(i, []).append(x)
                 if i in rows[target].arrivals:
                     self.joined.setdefault(target, []).append(x)
             for row in (r for r in self.rows if r.act.split and not later):
