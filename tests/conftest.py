@@ -6,13 +6,17 @@ import os
 import textwrap
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from click.testing import CliRunner, Result
 
 from runners.cli.main import cli
+
+if TYPE_CHECKING:
+    from engine.ports import Database
 
 REPO = Path(__file__).resolve().parent.parent
 SOPS = REPO / "sops"
@@ -116,3 +120,33 @@ def office(db_url: str) -> Iterator[Any]:
     place = Office(db_url)
     yield place
     place.engine.dispose()
+
+
+STORE_BACKENDS = ["memory", "sqlite", "postgres"]
+
+
+@contextmanager
+def opened(backend: str, folder: Path) -> Iterator[Database]:
+    """A fresh, empty database of one backend, disposed of afterwards."""
+    if backend == "memory":
+        from storage.memory import MemoryDatabase
+
+        yield MemoryDatabase()
+        return
+    from storage.db import connect
+
+    urls = iter([f"sqlite:///{folder / 'alur.db'}"]) if backend == "sqlite" \
+        else _fresh_postgres_database()  # skips the test when PostgreSQL is not configured
+    for url in urls:
+        database = connect(url)
+        try:
+            yield database
+        finally:
+            database.dispose()
+
+
+@pytest.fixture(params=STORE_BACKENDS)
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """A fresh empty database: in memory, SQLite or PostgreSQL."""
+    with opened(request.param, tmp_path) as db:
+        yield db
