@@ -29,10 +29,41 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "bench"
 
 
-def one(before: Path | None, runs: int, variant: str, work: Path) -> dict[str, float]:
+def _fresh_postgres(server: str) -> tuple[str, str]:
+    """A new empty database on ``server`` (a URL without a database): (its URL, its name)."""
+    import uuid
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = f"alur_bench_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(make_url(server).set(database="postgres"),
+                          isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return make_url(server).set(database=name).render_as_string(hide_password=False), name
+
+
+def _drop_postgres(server: str, name: str) -> None:
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    admin = create_engine(make_url(server).set(database="postgres"),
+                          isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def one(before: Path | None, runs: int, variant: str, work: Path,
+        postgres: str | None = None) -> dict[str, float]:
     """One pass of the workload; the JSON line it reports."""
     env = {**os.environ, "ALUR_CACHE_DIR": str(work / "cache")}
     env.pop("PYTHONDONTWRITEBYTECODE", None)
+    name = None
+    if postgres:
+        env["LAKIP_DB_URL"], name = _fresh_postgres(postgres)
     if before is not None:
         env["PYTHONPATH"] = f"{before}:{SHARED}"
         env["ALUR_WS_TEMPLATE"] = str(work / "ws-before")
@@ -42,10 +73,14 @@ def one(before: Path | None, runs: int, variant: str, work: Path) -> dict[str, f
         env["ALUR_WS_TEMPLATE"] = str(work / "ws-after")
         script = ROOT / "bench" / "lakip_adapter.py"
     db = work / "lakip.db"
-    done = subprocess.run([sys.executable, str(script), str(runs), str(db), variant],
-                          capture_output=True, text=True, cwd=work, env=env, check=True)
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    try:
+        done = subprocess.run([sys.executable, str(script), str(runs), str(db), variant],
+                              capture_output=True, text=True, cwd=work, env=env, check=True)
+    finally:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db}{suffix}").unlink(missing_ok=True)
+        if postgres and name:
+            _drop_postgres(postgres, name)
     result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
 
@@ -58,6 +93,9 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=5, help="Passes of each, interleaved.")
     parser.add_argument("--variant", default="complete_only",
                         help="complete_only (steps completed) or claim (plus a reassign each).")
+    parser.add_argument("--postgres", metavar="URL",
+                        help="Run on PostgreSQL (a fresh database per pass on this server, e.g. "
+                             "postgresql+psycopg://postgres@127.0.0.1) instead of SQLite.")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="alur-before-after-") as folder:
         work = Path(folder)
@@ -67,8 +105,8 @@ def main() -> None:
                            capture_output=True)
         ratios, before_tps, after_tps = [], [], []
         for rep in range(args.reps):
-            old = one(args.before.resolve(), args.runs, args.variant, work)
-            new = one(None, args.runs, args.variant, work)
+            old = one(args.before.resolve(), args.runs, args.variant, work, args.postgres)
+            new = one(None, args.runs, args.variant, work, args.postgres)
             before_tps.append(old["tps"])
             after_tps.append(new["tps"])
             ratios.append(new["tps"] / old["tps"])

@@ -7,7 +7,8 @@ An SOP splits into a step done by K actors at once (`complete: each`) and a
 one-person branch; both meet at the join. Per K: the median time of completing
 one of the first K-1 tasks, of completing the last one (which finds no task of
 the branches still active and activates the join), and the SQL statements each
-of those transactions issues (counted with SQLAlchemy's cursor events).
+of those transactions issues (counted with SQLAlchemy's cursor events). The roster
+holds as many Kasi as the largest K for every K, so that only the step changes.
 """
 
 from __future__ import annotations
@@ -57,11 +58,13 @@ activities:
 """, f"join-{size}.yaml")
 
 
-def measure(database: SqlDatabase, size: int, runs: int) -> tuple[float, float, int, int]:
-    """Median ms of a middle completion and of the last one; statements of each."""
+def measure(database: SqlDatabase, size: int, runs: int,
+            roster_size: int) -> tuple[float, float, int, int]:
+    """Median ms of a middle completion and of the last one; statements of each. The
+    roster always holds ``roster_size`` Kasi, so that only the step's size changes."""
     loaded = sop(size)
     people = [Person("camat", "Camat", ("camat",)), Person("sekcam", "Sekcam", ("sekcam",))]
-    people += [Person(f"p{n}", f"Kasi {n}", (f"k{n}",)) for n in range(size)]
+    people += [Person(f"p{n}", f"Kasi {n}", (f"k{n}",)) for n in range(roster_size)]
     env = services.Env(WorkCalendar(), Roster((Unit("u", "Unit", tuple(people)),)),
                        FixedClock(START))
     statements = [0]
@@ -106,7 +109,7 @@ def main() -> None:
         print(f"{'tasks':>6} {'middle ms':>10} {'last ms':>9} {'middle SQL':>11} "
               f"{'last SQL':>9}")
         for size in args.sizes:
-            mid, last, mid_sql, last_sql = measure(database, size, args.runs)
+            mid, last, mid_sql, last_sql = measure(database, size, args.runs, max(args.sizes))
             print(f"{size:>6} {mid:>10.2f} {last:>9.2f} {mid_sql:>11} {last_sql:>9}",
                   flush=True)
         database.dispose()

@@ -267,7 +267,6 @@ def reassign_step(store: RunStore, env: Env, run_id: int, step_ref: str | None, 
     if store.retire_reminders(task.id) and task.due_at is not None:
         # the new holder is reminded from now on (at once if the step is already late)
         store.add_reminders(run.id, [(task.id, max(task.due_at, now))], now)
-    store.update_run(run)
     store.remember_person(unit.slug, person, now)
     data: dict[str, object] = {"from": list(before), "to": target.id}
     if acting.on_behalf:
