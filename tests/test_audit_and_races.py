@@ -150,6 +150,7 @@ CHILD = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow
 def test_a_killed_process_leaves_no_half_transition(office: Office) -> None:
     office.start()
     before = office.snapshot()

@@ -8,6 +8,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from engine import services
 from storage.store import UnitOfWork, transaction
 from tests.conftest import REPO
@@ -41,6 +43,7 @@ def test_reassigning_reminds_the_new_holder_and_cancelling_retires(office: Offic
     assert {status for _step, _level, status, _due in rows(office)} == {"retired"}
 
 
+@pytest.mark.slow
 def test_the_demo_plays_a_whole_run_within_a_minute() -> None:
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env["PYTHONPATH"] = str(REPO)

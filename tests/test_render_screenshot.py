@@ -18,8 +18,9 @@ from tests.conftest import FIXTURES, SOPS
 from tests.render_kit import PARALLEL_SPECS
 
 CHROMIUM = shutil.which("chromium")
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium (`chromium` on "
-                                "PATH) is needed for the browser checks; not installed")
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(
+    CHROMIUM is None, reason="headless Chromium (`chromium` on PATH) is needed for the browser "
+                             "checks; not installed")]
 LAKIP = SOPS / "pengumpulan-data-kinerja.yaml"
 SHEETS = {"lakip": LAKIP, "perencanaan-kinerja": SOPS / "perencanaan-kinerja.yaml",
           "renja-40": FIXTURES / "sops" / "valid" / "penyusunan-renja-perangkat-daerah.yaml"}

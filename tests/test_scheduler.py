@@ -27,6 +27,8 @@ from tests.scheduler_kit import (
 MONDAY_8 = wib(2026, 2, 2, 8, 0)  # no scheduled start falls near it
 HOLDERS = {"kasubbag-perencanaan", "kasi-tapem"}  # who holds `kasi` in the sample roster
 
+pytestmark = pytest.mark.slow  # real daemons, SMTP and HTTP servers
+
 
 def workspace(tmp_path: Path, db_url: str) -> Path:
     folder = tmp_path / "kecamatan"
@@ -135,8 +137,10 @@ def test_a_second_daemon_on_sqlite_is_refused(tmp_path: Path) -> None:
     configure(folder)
     first = DaemonProcess(folder, db_url, now="2026-02-02T09:30")
     try:
-        wait_for(lambda: (folder.parent / "alur.db.scheduler.lock").exists()
-                 or (tmp_path / "alur.db.scheduler.lock").exists(), what="the lock")
+        lock = tmp_path / "alur.db.scheduler.lock"
+        # the daemon writes its id into the file once it holds the lock (not when it opens it)
+        wait_for(lambda: lock.exists() and lock.read_text(encoding="utf-8").strip() != "",
+                 what="the lock")
         result = run_cli("scheduler", "--once", "--workspace", str(folder), "--db", db_url)
         assert result.exit_code == 1
         assert "another `alur scheduler` is already running on" in result.stderr
