@@ -21,6 +21,7 @@ from engine.checker import Checker, suggest
 from engine.durations import Duration
 from engine.errors import Problem, SopValidationError
 from engine.flow_checks import Exits, check_flow, parse_outcomes
+from engine.service_format import check_service_steps, parse_case, parse_register
 from engine.spec import (
     EACH,
     FIRST,
@@ -173,7 +174,8 @@ def _activities(c: Checker, node: Node, actor_slugs: list[str]) -> list[tuple[No
             "id": c.slug, "name": lambda n, v: c.text(n, v, required=True),
             "requirements": c.texts, "duration": c.duration, "output": c.text,
             "note": c.text, "decision": c.text,
-            "complete": lambda n, v: c.choice(n, v, fmt.COMPLETE),
+            "complete": lambda n, v: c.choice(n, v, fmt.COMPLETE), "optional": c.boolean,
+            "recorded_by": c.slug,
         })
         if "actor" in found:
             values["actor"] = _actor_refs(c, found["actor"][1], actor_slugs)
@@ -286,8 +288,14 @@ def parse_sop(tree: Node, c: Checker) -> SopSpec | None:
     activity_rows = _activities(c, top["activities"][1], list(actors)) \
         if "activities" in top else []
     outcomes = parse_outcomes(c, activity_rows)
-    _check_complete(c, activity_rows, outcomes, {k: a for k, (_n, a, _r) in actors.items()})
+    actor_specs = {k: a for k, (_n, a, _r) in actors.items()}
+    _check_complete(c, activity_rows, outcomes, actor_specs)
+    recorders = check_service_steps(c, activity_rows, outcomes, actor_specs)
     splits = check_flow(c, actors, activity_rows, outcomes)
+    case = parse_case(c, top["case"][1]) if "case" in top else ()
+    register = parse_register(c, top["register"][1], start is not None) \
+        if "register" in top else None
+    deadline = c.duration("deadline", top["deadline"][1]) if "deadline" in top else None
     if any(not p.warning for p in c.problems) or organization is None:
         return None
     activities = tuple(
@@ -295,9 +303,10 @@ def parse_sop(tree: Node, c: Checker) -> SopSpec | None:
                      requirements=v.get("requirements", ()), duration=v.get("duration"),
                      output=v.get("output"), note=v.get("note"), decision=v.get("decision"),
                      outcomes=exits.outcomes, reminders=v.get("reminders"),
-                     complete=v.get("complete") or FIRST, split=exits.split)
-        for number, ((_item, v, _nodes), exits) in enumerate(
-            zip(activity_rows, outcomes, strict=True), start=1) if exits is not None)
+                     complete=v.get("complete") or FIRST, split=exits.split,
+                     optional=bool(v.get("optional")), recorded_by=recorder)
+        for number, ((_item, v, _nodes), exits, recorder) in enumerate(
+            zip(activity_rows, outcomes, recorders, strict=True), start=1) if exits is not None)
     return SopSpec(
         id=values["id"], title=values["title"], organization=organization,
         actors=tuple(spec for _key, spec, _node in actors.values()), activities=activities,
@@ -305,7 +314,7 @@ def parse_sop(tree: Node, c: Checker) -> SopSpec | None:
         legal_basis=values.get("legal_basis", ()), related=values.get("related", ()),
         warning=values.get("warning"), qualifications=values.get("qualifications", ()),
         equipment=values.get("equipment", ()), records=values.get("records"), start=start,
-        reminders=reminders, splits=splits)
+        reminders=reminders, splits=splits, case=case, register=register, deadline=deadline)
 
 
 def load_sop_text(data: str | bytes, file: str = "<sop>") -> LoadedSop:

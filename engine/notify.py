@@ -33,6 +33,10 @@ class ReminderMessage:
     timezone: str  # IANA zone to show times in
     deadline: date | None = None  # hard deadline of the run, if any
     working_days_left: int | None = None
+    whole_run: bool = False  # about the whole run, past its service deadline (no one step)
+    run_title: str | None = None  # what the run is about (the applicant)
+    service_due_at: datetime | None = None  # the run's service deadline, if any
+    service_left_minutes: int | None = None  # working minutes to it (< 0: late by)
 
     def __post_init__(self) -> None:
         if self.due_at.utcoffset() is None:

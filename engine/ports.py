@@ -19,6 +19,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Protocol
 
+from engine.cases import RunField
 from engine.roster import Person
 from engine.runs import AuditEvent, Delivery, NewEvent, Reminder, Run, StepRun
 
@@ -37,6 +38,10 @@ class RunStore(Protocol):
 
     def find_run(self, sop_id: str, unit: str, period: str) -> int | None:
         """The id of the run of this SOP, unit and period, if any."""
+        ...
+
+    def find_cancelled(self, sop_id: str, unit: str, period: str) -> int | None:
+        """The id of the latest cancelled run of this SOP, unit and period, if any."""
         ...
 
     def add_run(self, run: Run, sop_version_id: int) -> int:
@@ -66,6 +71,28 @@ class RunStore(Protocol):
 
     def last_attempt(self, run_id: int, activity_id: str) -> int:
         """The highest attempt number of an activity in the run (0 if none)."""
+        ...
+
+    def tasks_activated_by(self, task_id: int) -> list[StepRun]:
+        """The tasks that the completion of ``task_id`` activated."""
+        ...
+
+    def add_fields(self, run_id: int, fields: Sequence[RunField]) -> None:
+        """Keep a run's case fields."""
+        ...
+
+    def fields(self, run_ids: Sequence[int]) -> dict[int, list[RunField]]:
+        """The case fields of some runs, by run id."""
+        ...
+
+    def next_register(self, sop_id: str, unit: str, year: int) -> int:
+        """The next running number of the year for an SOP and unit: no gaps, no duplicates,
+        even when runs start at the same moment (the counter stays locked until commit)."""
+        ...
+
+    def add_run_reminder(self, run_id: int, level: int, due_at: dt.datetime,
+                         now: dt.datetime) -> None:
+        """Owe a reminder about the whole run (past its service deadline), to ``level``."""
         ...
 
     def add_tasks(self, tasks: Sequence[StepRun]) -> None:
@@ -104,6 +131,7 @@ class RunFilter:
     status: str | None = None
     period: str | None = None
     unit: str | None = None
+    search: str | None = None  # in the period (register number) or any case field's value
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +167,14 @@ class RunQueries(Protocol):
         """Runs matching the filter, newest first."""
         ...
 
+    def fields(self, run_ids: Sequence[int]) -> dict[int, list[RunField]]:
+        """The case fields of some runs, by run id."""
+        ...
+
+    def late_runs(self, now: dt.datetime) -> list[Run]:
+        """Active runs past their service deadline, the longest late first."""
+        ...
+
     def open_tasks(self, due_before: dt.datetime | None = None,
                    runs: Sequence[int] | None = None) -> list[tuple[Run, StepRun]]:
         """Active tasks with their runs (only those due before a time, or of some runs),
@@ -166,8 +202,9 @@ class RunQueries(Protocol):
         ...
 
     def list_reminders(self, run_id: int | None = None,
-                       status: str | None = None) -> list[tuple[Reminder, StepRun]]:
-        """Reminder rows with the task each is for, soonest due first."""
+                       status: str | None = None) -> list[tuple[Reminder, StepRun | None]]:
+        """Reminder rows with the task each is for (None: the whole run), soonest due
+        first."""
         ...
 
 
@@ -188,6 +225,10 @@ class ReminderQueue(Protocol):
 
     def get_step(self, step_run_id: int) -> StepRun:
         """One task by its row id."""
+        ...
+
+    def get_run(self, run_id: int, lock: bool = False) -> Run:
+        """The run (RunNotFound if there is none)."""
         ...
 
     def delivered(self, reminder_id: int) -> set[tuple[str, str]]:

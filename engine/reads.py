@@ -10,10 +10,11 @@ live here and in ``engine.tasks``, once, for every runner.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from engine.audit_chain import verify_chain, verify_run_chain
+from engine.cases import RunField, mask, title_of
 from engine.ports import HistoryFilter, RunFilter, RunQueries
 from engine.runs import ACTIVE, AuditEvent, Reminder, Run, StepRun
 from engine.services import Env
@@ -31,8 +32,19 @@ from engine.views import (
 
 
 @dataclass(frozen=True, slots=True)
+class FieldView:
+    """A case field of a run as one person may see it (a private one masked for others)."""
+
+    key: str
+    label: str
+    value: str
+    private: bool
+    masked: bool
+
+
+@dataclass(frozen=True, slots=True)
 class RunInfo:
-    """A run's own facts (a frozen copy of ``Run``)."""
+    """A run's own facts (a frozen copy of ``Run``), what it is about, and its register."""
 
     id: int
     sop_id: str
@@ -45,13 +57,24 @@ class RunInfo:
     started_by: str | None
     finished_at: dt.datetime | None
     cancel_reason: str | None
+    due_at: dt.datetime | None = None  # the service deadline
+    register: str | None = None  # the register number (SOPs without `start:`)
+    title: str | None = None  # what it is about: its first text field (the applicant)
+    fields: tuple[FieldView, ...] = ()
 
     @classmethod
-    def of(cls, run: Run) -> RunInfo:
-        """The facts of ``run``."""
+    def of(cls, run: Run, spec: SopSpec | None = None, fields: Sequence[RunField] = (),
+           reveal: bool = False) -> RunInfo:
+        """The facts of ``run``; private fields masked unless ``reveal``."""
+        labels = {f.key: f.label for f in spec.case} if spec else {}
+        views = tuple(FieldView(f.key, labels.get(f.key, f.key),
+                                f.value if reveal or not f.private else mask(f.value),
+                                f.private, f.private and not reveal) for f in fields)
         return cls(run.id, run.sop_id, run.sop_hash, run.unit, run.period, run.status,
                    run.result, run.started_at, run.started_by, run.finished_at,
-                   run.cancel_reason)
+                   run.cancel_reason, run.due_at,
+                   run.period if spec is not None and spec.registered else None,
+                   title_of(spec, fields) if spec is not None else None, views)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +104,7 @@ class TaskView:
     outcome: str | None
     note: str | None
     outcomes: tuple[str, ...]  # the labels to choose from, for a decision
+    reason: str | None = None  # why it was skipped, reopened or withdrawn
 
     @property
     def is_decision(self) -> bool:
@@ -111,6 +135,7 @@ class RunView:
     deadline: dt.date | None
     standard_minutes: int  # the SOP's critical path, in working minutes
     actual_minutes: int  # working minutes from the start to the end (or now)
+    service_left: int | None = None  # working minutes to the service deadline (< 0: late)
 
     @property
     def active(self) -> tuple[TaskView, ...]:
@@ -157,7 +182,7 @@ class OpenTask:
 
 @dataclass(frozen=True, slots=True)
 class ReminderView:
-    """A reminder row with the task it is for."""
+    """A reminder row with the task it is for (empty: the whole run)."""
 
     id: int
     run_id: int
@@ -189,7 +214,7 @@ def task_view(step: StepRun, spec: SopSpec, env: Env, now: dt.datetime) -> TaskV
         late_minutes=late_minutes(step, calendar, now) if is_overdue(step, now) else 0,
         outcome=step.outcome, note=step.note,
         outcomes=tuple(o.label or "" for o in activity.outcomes) if activity.is_decision
-        else ())
+        else (), reason=step.reason)
 
 
 def _not_reached(run: Run, spec: SopSpec, env: Env, reached: set[str]) -> list[TaskView]:
@@ -218,8 +243,23 @@ def _critical_minutes(run: Run, spec: SopSpec, env: Env) -> int:
     return round(env.calendar.working_minutes_between(run.started_at, end))
 
 
-def run_view(store: RunQueries, env: Env, run_id: int) -> RunView:
-    """A run with all its tasks (`alur run show`)."""
+def may_see_private(env: Env, spec: SopSpec, unit_slug: str, viewer: str | None) -> bool:
+    """Whether ``viewer`` sees a run's private fields: a holder (regular or acting, today)
+    of one of the SOP's roles in the run's unit. Everyone else sees them masked."""
+    if viewer is None:
+        return False
+    try:
+        unit = env.roster.unit(unit_slug)
+    except LookupError:
+        return False
+    day = env.clock.now().astimezone(env.calendar.tz).date()
+    return any(unit.may_act_for(a.slug, viewer, day) for a in spec.actors if not a.external)
+
+
+def run_view(store: RunQueries, env: Env, run_id: int, viewer: str | None = None,
+             reveal: bool = False) -> RunView:
+    """A run with all its tasks (`alur run show`); its private fields shown to ``viewer``
+    only if they may see them (or to the operator, ``reveal``)."""
     run = store.get_run(run_id)
     spec = spec_of(store, run.sop_hash)
     now = env.clock.now()
@@ -227,9 +267,16 @@ def run_view(store: RunQueries, env: Env, run_id: int) -> RunView:
     if run.status == ACTIVE:
         tasks += _not_reached(run, spec, env, {t.activity_id for t in tasks})
     end = run.finished_at or now
-    return RunView(RunInfo.of(run), spec, tuple(tasks), deadline(run, spec, env.calendar),
+    shown = reveal or may_see_private(env, spec, run.unit, viewer)
+    info = RunInfo.of(run, spec, store.fields([run.id]).get(run.id, ()), shown)
+    left = None
+    if run.due_at is not None:
+        calendar = env.calendar
+        left = round(calendar.working_minutes_between(now, run.due_at)) if now <= run.due_at \
+            else -round(calendar.working_minutes_between(run.due_at, end))
+    return RunView(info, spec, tuple(tasks), deadline(run, spec, env.calendar),
                    _critical_minutes(run, spec, env),
-                   round(env.calendar.working_minutes_between(run.started_at, end)))
+                   round(env.calendar.working_minutes_between(run.started_at, end)), left)
 
 
 def report(store: RunQueries, env: Env, run_id: int) -> RunView:
@@ -239,27 +286,34 @@ def report(store: RunQueries, env: Env, run_id: int) -> RunView:
     return run_view(store, env, run_id)
 
 
+def _infos(store: RunQueries, runs: Sequence[Run]) -> dict[int, RunInfo]:
+    """The facts of some runs with what they are about (private fields masked)."""
+    fields = store.fields([r.id for r in runs])
+    return {r.id: RunInfo.of(r, spec_of(store, r.sop_hash), fields.get(r.id, ())) for r in runs}
+
+
 def list_runs(store: RunQueries, where: RunFilter) -> tuple[RunListItem, ...]:
-    """Runs matching the filter, newest first, each with its active task labels."""
+    """Runs matching the filter (or found by `search` in their register number and case
+    fields), newest first, each with its active task labels."""
     runs = store.list_runs(where)
     active: dict[int, list[str]] = {}
     wanted = [r.id for r in runs if r.status == ACTIVE]
     if wanted:
         for _run, step in store.open_tasks(runs=wanted):
             active.setdefault(step.run_id, []).append(step.label)
-    return tuple(RunListItem(RunInfo.of(r), tuple(sorted(active.get(r.id, ()))))
-                 for r in runs)
+    infos = _infos(store, runs)
+    return tuple(RunListItem(infos[r.id], tuple(sorted(active.get(r.id, ())))) for r in runs)
 
 
 def _open(store: RunQueries, env: Env, due_before: dt.datetime | None = None,
           keep: Callable[[Run, SopSpec, StepRun], bool] | None = None) -> tuple[OpenTask, ...]:
     now = env.clock.now()
-    found = []
-    for run, step in store.open_tasks(due_before):
-        spec = spec_of(store, run.sop_hash)
-        if keep is None or keep(run, spec, step):
-            found.append(OpenTask(RunInfo.of(run), spec, task_view(step, spec, env, now)))
-    return tuple(found)
+    kept = [(run, step) for run, step in store.open_tasks(due_before)
+            if keep is None or keep(run, spec_of(store, run.sop_hash), step)]
+    infos = _infos(store, list({run.id: run for run, _step in kept}.values()))
+    return tuple(OpenTask(infos[run.id], spec_of(store, run.sop_hash),
+                          task_view(step, spec_of(store, run.sop_hash), env, now))
+                 for run, step in kept)
 
 
 def inbox(store: RunQueries, env: Env, person_id: str) -> tuple[OpenTask, ...]:
@@ -274,6 +328,24 @@ def overdue(store: RunQueries, env: Env) -> tuple[OpenTask, ...]:
     """Active tasks past their due time, with how late (`alur overdue`)."""
     now = env.clock.now()
     return _open(store, env, now, keep=lambda _run, _spec, step: is_overdue(step, now))
+
+
+@dataclass(frozen=True, slots=True)
+class LateRun:
+    """A run past its service deadline, and by how many working minutes."""
+
+    run: RunInfo
+    spec: SopSpec
+    late_minutes: int
+
+
+def late_runs(store: RunQueries, env: Env) -> tuple[LateRun, ...]:
+    """Active runs past their service deadline (`alur overdue`), the longest late first."""
+    now = env.clock.now()
+    runs = store.late_runs(now)
+    infos = _infos(store, runs)
+    return tuple(LateRun(infos[r.id], spec_of(store, r.sop_hash), round(
+        env.calendar.working_minutes_between(r.due_at, now)) if r.due_at else 0) for r in runs)
 
 
 def history(store: RunQueries, where: HistoryFilter) -> tuple[AuditEvent, ...]:
@@ -296,8 +368,8 @@ def reminders(store: RunQueries, run_id: int | None = None,
     return tuple(_reminder_view(r, step) for r, step in store.list_reminders(run_id, status))
 
 
-def _reminder_view(reminder: Reminder, step: StepRun) -> ReminderView:
-    return ReminderView(reminder.id, reminder.run_id, step.label, reminder.level,
+def _reminder_view(reminder: Reminder, step: StepRun | None) -> ReminderView:
+    return ReminderView(reminder.id, reminder.run_id, step.label if step else "", reminder.level,
                         reminder.recipients, reminder.due_at, reminder.status,
                         reminder.sent_at, reminder.channels, reminder.attempts,
                         reminder.last_error)

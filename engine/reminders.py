@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from engine import reminder_policy as policy
+from engine.cases import title_of
 from engine.errors import AlurError
 from engine.notify import ReminderMessage
 from engine.ports import ReminderQueue, RunStore
@@ -95,7 +96,7 @@ def recipients_for(spec: SopSpec, unit: Unit, step: StepRun, level: int,
 
 
 def _message(env: Env, reminder: Reminder, run: Run, step: StepRun, spec: SopSpec,
-             unit: Unit, level: int, now: dt.datetime) -> ReminderMessage:
+             unit: Unit, level: int, now: dt.datetime, title: str | None) -> ReminderMessage:
     activity = spec.activity(step.activity_id)
     due = deadline(run, spec, env.calendar)
     days_left = None
@@ -118,29 +119,75 @@ def _message(env: Env, reminder: Reminder, run: Run, step: StepRun, spec: SopSpe
         responsible=tuple(f"{names.get(p, p)} ({p})" for p in step.assignees),
         responsible_ids=step.assignees,
         due_at=step.due_at, late_minutes=late_minutes(step, env.calendar, now),
-        timezone=str(env.calendar.tz), deadline=due, working_days_left=days_left)
+        timezone=str(env.calendar.tz), deadline=due, working_days_left=days_left,
+        run_title=title, service_due_at=run.due_at,
+        service_left_minutes=_service_left(env, run, now))
+
+
+def _unit(env: Env, slug: str) -> Unit:
+    try:
+        return env.roster.unit(slug)
+    except AlurError:
+        return Unit(slug, slug, ())
+
+
+def _service_left(env: Env, run: Run, now: dt.datetime) -> int | None:
+    if run.due_at is None:
+        return None
+    if now <= run.due_at:
+        return round(env.calendar.working_minutes_between(now, run.due_at))
+    return -round(env.calendar.working_minutes_between(run.due_at, now))
+
+
+def _run_message(store: ReminderStore, env: Env, reminder: Reminder, run: Run, spec: SopSpec,
+                 unit: Unit, now: dt.datetime) -> tuple[ReminderMessage, tuple[Person, ...]]:
+    """The escalation of a run past its service deadline, to the holders of the top roles."""
+    assert run.due_at is not None
+    active = store.active_tasks(run.id)
+    names = {p.id: p.name for p in unit.members()}
+    ids = tuple(dict.fromkeys(p for t in active for p in t.assignees))
+    day = now.astimezone(env.calendar.tz).date()
+    tops = [p for role in spec.top_roles for p in unit.holders(role, day)]
+    title = title_of(spec, store.fields([run.id]).get(run.id, []))
+    message = ReminderMessage(
+        reminder_id=reminder.id, level=max(1, reminder.level),
+        escalation_role_title=" / ".join(spec.actor(r).title for r in spec.top_roles) or None,
+        run_id=run.id, sop_id=spec.id, sop_title=spec.title, unit_name=unit.name,
+        period=run.period, step_id="", task=", ".join(t.label for t in active), step_no=0,
+        step_name=spec.title, attempt=1, actor_title="",
+        responsible=tuple(f"{names.get(p, p)} ({p})" for p in ids), responsible_ids=ids,
+        due_at=run.due_at, late_minutes=-(_service_left(env, run, now) or 0),
+        timezone=str(env.calendar.tz), whole_run=True, run_title=title,
+        service_due_at=run.due_at, service_left_minutes=_service_left(env, run, now))
+    return message, tuple(dict.fromkeys(tops))
 
 
 def prepare(store: ReminderStore, env: Env, reminder_id: int, me: str,
             now: dt.datetime) -> Outgoing | None:
     """The message and recipients of a claimed reminder; None (retired) if no longer owed."""
     reminder = store.get_reminder(reminder_id)
-    step = store.get_step(reminder.step_run_id)
     run = store.get_run(reminder.run_id)
     spec = spec_of(store, run.sop_hash)
+    if reminder.step_run_id is None:  # the whole run, past its service deadline
+        if not run.is_active or run.due_at is None:
+            reminder.status = RETIRED
+            store.finish_reminder(reminder, me)
+            return None
+        message, people = _run_message(store, env, reminder, run, spec,
+                                       _unit(env, run.unit), now)
+        return Outgoing(reminder, message, people, frozenset(store.delivered(reminder.id)))
+    step = store.get_step(reminder.step_run_id)
     actors = task_actors(spec, step)
     if (step.status != ACTIVE or not run.is_active or step.due_at is None
             or all(spec.actor(a).external for a in actors)):  # the public is not chased
         reminder.status = RETIRED
         store.finish_reminder(reminder, me)
         return None
-    try:
-        unit = env.roster.unit(run.unit)
-    except AlurError:
-        unit = Unit(run.unit, run.unit, ())
+    unit = _unit(env, run.unit)
     level = min(reminder.level, policy.top_level(spec, actors))
     day = now.astimezone(env.calendar.tz).date()
-    return Outgoing(reminder, _message(env, reminder, run, step, spec, unit, level, now),
+    title = title_of(spec, store.fields([run.id]).get(run.id, [])) if spec.case else None
+    return Outgoing(reminder, _message(env, reminder, run, step, spec, unit, level, now, title),
                     recipients_for(spec, unit, step, level, day),
                     frozenset(store.delivered(reminder.id)))
 
@@ -158,7 +205,6 @@ def record(store: ReminderStore, env: Env, outgoing: Outgoing, tries: list[Deliv
     reminder.channels = tuple(dict.fromkeys(
         [*reminder.channels, *(d.channel for d in tries if d.ok)]))
     reminder.attempts += 1
-    step = store.get_step(reminder.step_run_id)
     run = store.get_run(reminder.run_id)
     if failed and reminder.attempts < MAX_ATTEMPTS:
         reminder.status = PENDING  # tried again later; the people already reached are kept
@@ -173,6 +219,15 @@ def record(store: ReminderStore, env: Env, outgoing: Outgoing, tries: list[Deliv
                                     for d in failed)[:2000] or None
     if not store.finish_reminder(reminder, me):
         return reminder  # retired meanwhile (the step was completed): nothing more owed
+    data = {"reminder": reminder.id, "level": outgoing.message.level,
+            "recipients": list(reminder.recipients), "channels": list(reminder.channels),
+            **({"error": reminder.last_error} if failed else {})}
+    kind = REMINDER_FAILED if failed else REMINDER_SENT
+    if reminder.step_run_id is None:  # the whole run: escalated to the top once, no more
+        store.append_events([NewEvent(run.id, kind, None, now, None, None,
+                                      {**data, "whole_run": True})], now)
+        return reminder
+    step = store.get_step(reminder.step_run_id)
     spec = spec_of(store, run.sop_hash)
     activity = spec.activity(step.activity_id)
     timing = policy.StepTiming(task_actors(spec, step), step.activated_at, step.due_at)
@@ -180,10 +235,6 @@ def record(store: ReminderStore, env: Env, outgoing: Outgoing, tries: list[Deliv
     following = policy.following(spec, activity, timing, planned, env.reminder_defaults,
                                  env.calendar, now)
     store.add_reminders(run.id, [(step.id, following.at)], now, following.level)
-    store.append_events([NewEvent(
-        run.id, REMINDER_FAILED if failed else REMINDER_SENT, None, now, step.label,
-        step.attempt, {"reminder": reminder.id, "level": outgoing.message.level,
-                       "recipients": list(reminder.recipients),
-                       "channels": list(reminder.channels),
-                       **({"error": reminder.last_error} if failed else {})})], now)
+    store.append_events([NewEvent(run.id, kind, None, now, step.label, step.attempt, data)],
+                        now)
     return reminder

@@ -10,6 +10,11 @@ ACTIVE = "active"
 COMPLETED = "completed"
 CANCELLED = "cancelled"
 RUN_STATUSES = (ACTIVE, COMPLETED, CANCELLED)
+# A task's own ends besides completed and cancelled:
+SKIPPED = "skipped"  # an optional step passed over, with a reason
+REOPENED = "reopened"  # its completion was undone; a new attempt took its place
+WITHDRAWN = "withdrawn"  # activated by a completion that was then undone
+DONE = (COMPLETED, SKIPPED)  # a task that let the run move on
 
 # Audit event kinds
 RUN_STARTED = "run_started"
@@ -20,8 +25,10 @@ RUN_CANCELLED = "run_cancelled"
 RUN_COMPLETED = "run_completed"
 REMINDER_SENT = "reminder_sent"
 REMINDER_FAILED = "reminder_failed"
+STEP_SKIPPED = "step_skipped"
+STEP_REOPENED = "step_reopened"
 EVENT_KINDS = (RUN_STARTED, STEP_ACTIVATED, STEP_COMPLETED, STEP_REASSIGNED, RUN_CANCELLED,
-               RUN_COMPLETED, REMINDER_SENT, REMINDER_FAILED)
+               RUN_COMPLETED, REMINDER_SENT, REMINDER_FAILED, STEP_SKIPPED, STEP_REOPENED)
 
 
 @dataclass(slots=True)
@@ -45,6 +52,7 @@ class Run:
     finished_at: dt.datetime | None = None
     cancel_reason: str | None = None
     version: int = 0
+    due_at: dt.datetime | None = None  # the service deadline of the whole run
 
     @property
     def is_active(self) -> bool:
@@ -84,6 +92,8 @@ class StepRun:
     version: int = 0
     task: str = ""
     on_behalf: str | None = None  # the role a superior completed it for ("atas nama")
+    activated_by: int | None = None  # the task whose completion activated this one
+    reason: str | None = None  # why it was skipped, reopened or withdrawn
 
     @property
     def label(self) -> str:
@@ -135,7 +145,7 @@ class Reminder:
 
     id: int
     run_id: int
-    step_run_id: int
+    step_run_id: int | None  # None: the whole run, past its service deadline
     level: int
     planned_at: dt.datetime  # when the policy planned it (working time)
     due_at: dt.datetime  # when to try next: the plan, or later after a failed try

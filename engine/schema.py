@@ -32,9 +32,9 @@ def _value(key: fmt.Key) -> dict[str, Any]:
         return dict(_TEXT)
     if kind == "texts":
         return {"anyOf": [_TEXT, {"type": "array", "items": _TEXT}]}
-    if kind in ("kind", "every", "period", "complete"):
+    if kind in ("kind", "every", "period", "complete", "case_kind"):
         choices = {"kind": fmt.KINDS, "every": fmt.EVERY, "period": fmt.PERIODS,
-                   "complete": fmt.COMPLETE}[kind]
+                   "complete": fmt.COMPLETE, "case_kind": fmt.CASE_KINDS}[kind]
         return {"type": "string", "enum": list(choices)}
     if kind == "date":
         return {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
@@ -58,13 +58,16 @@ def _value(key: fmt.Key) -> dict[str, Any]:
              "additionalProperties": {"type": "string"}},
             {"type": "array", "minItems": 2, "uniqueItems": True, "items": _SLUG},
         ]}
+    if kind == "register":
+        return {"type": "string", "pattern": r"\{seq(:0?\d{1,2})?\}",
+                "examples": [fmt.DEFAULT_REGISTER, "{seq:04}/SKTM/{month_roman}/{year}"]}
     if kind == "start_day":
         return {"type": ["string", "integer"], "pattern": r"^\d{1,2}(-\d{1,2})?$"}
     assert key.section is not None, key
     if kind == "section":
         return section_schema(key.section)
-    if kind == "actors":
-        return {"type": "object", "minProperties": 1, "propertyNames": _SLUG,
+    if kind in ("actors", "case"):
+        return {"type": "object", "minProperties": int(kind == "actors"), "propertyNames": _SLUG,
                 "additionalProperties": section_schema(key.section)}
     return {"type": "array", "minItems": 1, "items": section_schema(key.section)}
 
@@ -78,7 +81,7 @@ def section_schema(section: fmt.Section) -> dict[str, Any]:
             value["description"] = f"{key.label}: {key.about} Units: {ACCEPTED_UNITS}."
         else:
             value["description"] = f"{key.label}: {key.about}"
-        if not key.required and key.kind not in ("section", "actors", "activities"):
+        if not key.required and key.kind not in ("section", "actors", "activities", "case"):
             value = {"anyOf": [{"type": "null"}, value], "description": value["description"]}
         properties[key.name] = value
     schema: dict[str, Any] = {"type": "object", "properties": properties,

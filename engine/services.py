@@ -13,17 +13,17 @@ join's count is never raced.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from engine import reminder_policy
 from engine.calendar import WorkCalendar
+from engine.cases import check_fields, register_number
 from engine.clock import Clock
 from engine.errors import (
     IdentityMissing,
     InvalidTime,
     NotAllowed,
-    ReasonMissing,
     RunFinished,
 )
 from engine.loader import LoadedSop
@@ -32,9 +32,7 @@ from engine.ports import RunStore
 from engine.roster import Person, Roster, Unit
 from engine.runs import (
     ACTIVE,
-    CANCELLED,
     COMPLETED,
-    RUN_CANCELLED,
     RUN_COMPLETED,
     RUN_STARTED,
     STEP_ACTIVATED,
@@ -44,9 +42,10 @@ from engine.runs import (
     Run,
     StepRun,
 )
+from engine.sop_format import DEFAULT_REGISTER
 from engine.spec import END, ActivitySpec, ReminderSpec, SopSpec
 from engine.spec_cache import remember_spec, spec_of
-from engine.tasks import authority, find_task, not_allowed, plan_tasks, task_actors
+from engine.tasks import TaskPlan, authority, find_task, not_allowed, plan_tasks, task_actors
 
 SCHEDULER = "alur-scheduler"
 
@@ -73,7 +72,7 @@ class Transition:
     active: tuple[StepRun, ...] = ()
 
 
-def _when(env: Env, at: dt.datetime | None, not_before: dt.datetime | None,
+def when_of(env: Env, at: dt.datetime | None, not_before: dt.datetime | None,
           what: str) -> dt.datetime:
     """The time an action really happened: ``at`` if given (checked) or now."""
     now = env.clock.now()
@@ -89,7 +88,7 @@ def _when(env: Env, at: dt.datetime | None, not_before: dt.datetime | None,
     return at
 
 
-def _person(unit: Unit, person_id: str | None, doing: str) -> Person:
+def person_of(unit: Unit, person_id: str | None, doing: str) -> Person:
     if not person_id:
         raise IdentityMissing(doing, unit.slug)
     return unit.person(person_id)
@@ -99,16 +98,18 @@ def _iso(value: dt.datetime | None) -> str | None:
     return value.astimezone(dt.UTC).isoformat() if value else None
 
 
-def _activate(store: RunStore, env: Env, spec: SopSpec, run: Run, unit: Unit,
-              activity: ActivitySpec, at: dt.datetime) -> tuple[list[StepRun], list[NewEvent]]:
-    """The next attempt of ``activity``: its tasks, due after the standard working time."""
+def activate(store: RunStore, env: Env, spec: SopSpec, run: Run, unit: Unit,
+             activity: ActivitySpec, at: dt.datetime, by_task: int | None = None,
+             plans: list[TaskPlan] | None = None) -> tuple[list[StepRun], list[NewEvent]]:
+    """The next attempt of ``activity``: its tasks (``plans``, else as the step gives them),
+    due after the standard working time; ``by_task`` is the task whose completion did it."""
     day = at.astimezone(env.calendar.tz).date()
     due = env.calendar.add(at, activity.duration) if activity.duration else None
     attempt = store.last_attempt(run.id, activity.id) + 1
     tasks = [StepRun(id=0, run_id=run.id, activity_id=activity.id, attempt=attempt,
                      actor=plan.actor, status=ACTIVE, activated_at=at, due_at=due,
-                     assignees=plan.assignees, task=plan.task)
-             for plan in plan_tasks(spec, activity, unit, day)]
+                     assignees=plan.assignees, task=plan.task, activated_by=by_task)
+             for plan in (plans or plan_tasks(spec, activity, unit, day))]
     store.add_tasks(tasks)
     now = env.clock.now()
     owed = [(task.id, planned.at) for task in tasks if (planned := reminder_policy.first(
@@ -127,42 +128,74 @@ def _state(run: Run, active: Sequence[StepRun]) -> str:
 
 
 def start_run(store: RunStore, env: Env, loaded: LoadedSop, unit_slug: str | None,
-              period: str, by: str | None, at: dt.datetime | None = None,
-              automatic: bool = False) -> Transition:
+              period: str | None, by: str | None, at: dt.datetime | None = None,
+              automatic: bool = False, fields: Mapping[str, str] | None = None,
+              received: bool = False) -> Transition:
     """Start a run of an SOP for a unit and period; its first step becomes active.
 
     ``automatic`` runs are started by the scheduler (``start:`` of the SOP), by nobody.
+    A run of an SOP without `start:` gets the next register number as its period when
+    none is given. ``fields`` are the case fields; ``received`` records the applicant's
+    first step at once (by the person starting the run).
     """
     from engine.errors import DuplicateRun
-    from engine.periods import check_period
+    from engine.periods import PeriodError, check_period
 
     spec = loaded.spec
-    period = check_period(period)
     unit = env.roster.unit(unit_slug)
-    person = None if automatic else _person(unit, by, "starting the run")
+    person = None if automatic else person_of(unit, by, "starting the run")
     starter = SCHEDULER if person is None else person.id
+    when = when_of(env, at, None, "")
+    if period is None:
+        if not spec.registered:
+            raise PeriodError(f"SOP `{spec.id}` starts by the calendar (`start:`), so its run "
+                              "needs a period (2025, 2025-Q4, 2025-12)", missing=True)
+        day = when.astimezone(env.calendar.tz).date()
+        seq = store.next_register(spec.id, unit.slug, day.year)
+        period = register_number(spec.register or DEFAULT_REGISTER, seq, day, unit.slug)
+    period = check_period(period)
     existing = store.find_run(spec.id, unit.slug, period)
     if existing is not None:
         raise DuplicateRun(spec.id, unit.slug, period, existing)
-    when = _when(env, at, None, "")
+    given = dict(fields or {})
+    if not given and spec.case:  # started again for a cancelled run's register: its case
+        cancelled = store.find_cancelled(spec.id, unit.slug, period)
+        if cancelled is not None:
+            given = {f.key: f.value for f in store.fields([cancelled]).get(cancelled, [])}
+    checked = check_fields(spec, given)
     now = env.clock.now()
     version_id = store.save_sop_version(spec.id, loaded.sha256, loaded.text, loaded.path, now)
     remember_spec(loaded)
     machine = machine_for(loaded.sha256, spec)
     run = Run(id=0, sop_id=spec.id, sop_hash=loaded.sha256, unit=unit.slug, period=period,
-              status=ACTIVE, state=machine.initial, started_at=when, started_by=starter)
+              status=ACTIVE, state=machine.initial, started_at=when, started_by=starter,
+              due_at=env.calendar.add(when, spec.deadline) if spec.deadline else None)
     run.id = store.add_run(run, version_id)
+    store.add_fields(run.id, checked)
     if person is not None:
         store.remember_person(unit.slug, person, now)
-    started = NewEvent(run.id, RUN_STARTED, starter, when, data={
-        "sop": spec.id, "sop_hash": loaded.sha256, "unit": unit.slug, "period": period,
-        "automatic": automatic})
-    tasks, activated = _activate(store, env, spec, run, unit, spec.activities[0], when)
+    data: dict[str, object] = {"sop": spec.id, "sop_hash": loaded.sha256, "unit": unit.slug,
+                               "period": period, "automatic": automatic}
+    if checked:
+        data["fields"] = {f.key: f.digest for f in checked}
+    if run.due_at is not None:
+        data["due_at"] = _iso(run.due_at)
+        top = max((len(spec.chain(a.slug)) for a in spec.actors if not a.external), default=1)
+        store.add_run_reminder(run.id, top - 1, run.due_at, now)
+    started = NewEvent(run.id, RUN_STARTED, starter, when, data=data)
+    tasks, activated = activate(store, env, spec, run, unit, spec.activities[0], when)
     store.append_events([started, *activated], now)
-    return Transition(run, spec, None, tuple(tasks), tuple(tasks))
+    done = Transition(run, spec, None, tuple(tasks), tuple(tasks))
+    if received:
+        first = spec.activities[0]
+        if not spec.actor(first.actor).external:
+            raise NotAllowed(f"the first step of `{spec.id}` is not the applicant's; "
+                             "complete it as its holder instead")
+        return complete_step(store, env, run.id, first.id, by, at=when)
+    return done
 
 
-def _open(store: RunStore, env: Env, run_id: int) -> tuple[Run, SopSpec, list[StepRun]]:
+def open_run(store: RunStore, run_id: int) -> tuple[Run, SopSpec, list[StepRun]]:
     """The run (locked for this transaction), its spec and its active tasks."""
     run = store.get_run(run_id, lock=True)
     if not run.is_active:
@@ -170,8 +203,9 @@ def _open(store: RunStore, env: Env, run_id: int) -> tuple[Run, SopSpec, list[St
     return run, spec_of(store, run.sop_hash), store.active_tasks(run.id)
 
 
-def _named_task(store: RunStore, env: Env, run: Run, spec: SopSpec, active: list[StepRun],
-                ref: str | None, unit: Unit, person: Person, day: dt.date) -> StepRun:
+def named_task(store: RunStore, env: Env, run: Run, spec: SopSpec, active: list[StepRun],
+               ref: str | None, unit: Unit, person: Person, day: dt.date) -> StepRun:
+    """The active task ``ref`` names, for ``person`` (see ``engine.tasks.find_task``)."""
     return find_task(spec, run.id, active, ref,
                      lambda t: authority(unit, spec, t, person.id, day), person.id,
                      lambda activity_id: store.activity_tasks(run.id, activity_id),
@@ -185,15 +219,14 @@ def complete_step(store: RunStore, env: Env, run_id: int, step_ref: str | None,
 
     ``step_ref`` names the task (``ACTIVITY``, its number, or ``ACTIVITY/KEY``).
     """
-    run, spec, active = _open(store, env, run_id)
+    run, spec, active = open_run(store, run_id)
     unit = env.roster.unit(run.unit)
-    person = _person(unit, by, "completing the step")
+    person = person_of(unit, by, "completing the step")
     today = env.clock.now().astimezone(env.calendar.tz).date()
-    task = _named_task(store, env, run, spec, active, step_ref, unit, person, today)
+    task = named_task(store, env, run, spec, active, step_ref, unit, person, today)
     activity = spec.activity(task.activity_id)
-    machine = machine_for(run.sop_hash, spec)
-    outcome = machine.outcome_for(activity, outcome_label)
-    when = _when(env, at, task.activated_at, f"step `{task.label}` became active")
+    outcome = machine_for(run.sop_hash, spec).outcome_for(activity, outcome_label)
+    when = when_of(env, at, task.activated_at, f"step `{task.label}` became active")
     acting = authority(unit, spec, task, person.id, when.astimezone(env.calendar.tz).date())
     if not acting.allowed:
         raise not_allowed(spec, task, person.id, "complete")
@@ -201,24 +234,40 @@ def complete_step(store: RunStore, env: Env, run_id: int, step_ref: str | None,
     task.status, task.completed_at, task.completed_by = COMPLETED, when, person.id
     task.recorded_at, task.outcome, task.note = now, outcome.label, note
     task.on_behalf = acting.on_behalf
-    store.update_task(task)
-    store.retire_reminders(task.id)
-    remaining = [t for t in active if t.id != task.id]
-    siblings = [t.label for t in remaining
-                if t.activity_id == task.activity_id and t.attempt == task.attempt]
     data: dict[str, object] = {"outcome": outcome.label, "note": note, "next": outcome.text}
     if acting.on_behalf:
         data["on_behalf_of"] = acting.on_behalf
+    done = advance(store, env, run, spec, unit, task, active, STEP_COMPLETED, data)
+    store.remember_person(unit.slug, person, now)
+    return done
+
+
+def advance(store: RunStore, env: Env, run: Run, spec: SopSpec, unit: Unit, task: StepRun,
+            active: list[StepRun], kind: str, data: dict[str, object]) -> Transition:
+    """Write a task that is done (completed or skipped, by ``task.completed_by`` at
+    ``task.completed_at``) and move its token on once every task of its step is: to the
+    next step, into every branch of a split, to the join when the last branch arrives, or
+    to the end of the run. One transaction, with its audit events."""
+    activity = spec.activity(task.activity_id)
+    machine = machine_for(run.sop_hash, spec)
+    outcome = activity.outcome(task.outcome) or activity.outcomes[0]
+    when = task.completed_at or env.clock.now()
+    now = env.clock.now()
+    store.update_task(task)
+    store.retire_reminders(task.id)
+    remaining = [t for t in active if t.id != task.id]
+    # an `each` step is done when all its tasks are (one activity is never active twice)
+    siblings = [t.label for t in remaining if t.activity_id == task.activity_id]
     if activity.split:
         data["next"] = list(activity.branches)
-    events = [NewEvent(run.id, STEP_COMPLETED, person.id, when, task.label, task.attempt, data)]
+    events = [NewEvent(run.id, kind, task.completed_by, when, task.label, task.attempt, data)]
     activated: list[StepRun] = []
     if siblings:
-        data["waiting_for"] = siblings  # an `each` step is done when all its tasks are
+        data["waiting_for"] = siblings
     elif outcome.target == END and not activity.split:
         run.status, run.result, run.finished_at = COMPLETED, outcome.result, when
         run.state = machine.leave(Token(activity.id), activity, outcome)
-        events.append(NewEvent(run.id, RUN_COMPLETED, person.id, when,
+        events.append(NewEvent(run.id, RUN_COMPLETED, task.completed_by, when,
                                data={"result": outcome.result}))
     else:
         tokens = machine.fork(Token(activity.id), activity) if activity.split \
@@ -228,15 +277,14 @@ def complete_step(store: RunStore, env: Env, run_id: int, step_ref: str | None,
             if split is not None and any(t.activity_id in split.region for t in remaining):
                 data["waiting_at"] = token.state  # the other branches have not arrived yet
                 continue
-            tasks, started = _activate(store, env, spec, run, unit, spec.activity(token.state),
-                                       when)
+            tasks, started = activate(store, env, spec, run, unit, spec.activity(token.state),
+                                      when, task.id)
             activated += tasks
             events += started
     now_active = remaining + activated
     if run.is_active:
         run.state = _state(run, now_active)
     store.update_run(run)
-    store.remember_person(unit.slug, person, now)
     store.append_events(events, now)
     return Transition(run, spec, task, tuple(activated), tuple(now_active))
 
@@ -244,13 +292,13 @@ def complete_step(store: RunStore, env: Env, run_id: int, step_ref: str | None,
 def reassign_step(store: RunStore, env: Env, run_id: int, step_ref: str | None, to: str,
                   by: str | None) -> Transition:
     """Hand an active task to another holder of its role."""
-    run, spec, active = _open(store, env, run_id)
+    run, spec, active = open_run(store, run_id)
     unit = env.roster.unit(run.unit)
-    person = _person(unit, by, "reassigning the step")
+    person = person_of(unit, by, "reassigning the step")
     target = unit.person(to)
     now = env.clock.now()
     day = now.astimezone(env.calendar.tz).date()
-    task = _named_task(store, env, run, spec, active, step_ref, unit, person, day)
+    task = named_task(store, env, run, spec, active, step_ref, unit, person, day)
     acting = authority(unit, spec, task, person.id, day)
     if not acting.allowed:
         raise NotAllowed(f"{person.id} may not reassign step `{task.label}`: only a holder of "
@@ -274,38 +322,3 @@ def reassign_step(store: RunStore, env: Env, run_id: int, step_ref: str | None, 
     store.append_events([NewEvent(run.id, STEP_REASSIGNED, person.id, now, task.label,
                                   task.attempt, data)], now)
     return Transition(run, spec, task, (), tuple(active))
-
-
-def cancel_run(store: RunStore, env: Env, run_id: int, reason: str,
-               by: str | None) -> Transition:
-    """Cancel an active run; every active task is cancelled with it."""
-    run = store.get_run(run_id, lock=True)
-    spec = spec_of(store, run.sop_hash)
-    unit = env.roster.unit(run.unit)
-    person = _person(unit, by, "cancelling the run")
-    if not reason.strip():
-        raise ReasonMissing(run.id)
-    if not run.is_active:
-        raise RunFinished(run.id, run.status, run.result,
-                          message=f"run {run.id} is already {run.status}")
-    now = env.clock.now()
-    day = now.astimezone(env.calendar.tz).date()
-    if person.id != run.started_by and not any(unit.may_act_for(a.slug, person.id, day)
-                                               for a in spec.actors):
-        raise NotAllowed(f"{person.id} may not cancel run {run.id}: only who started it or a "
-                         "holder of one of the SOP's roles may")
-    machine = machine_for(run.sop_hash, spec)
-    tasks = store.active_tasks(run.id)
-    for task in tasks:
-        machine.cancel(Token(task.activity_id))
-        task.status = CANCELLED
-        store.update_task(task)
-        store.retire_reminders(task.id)
-    run.status, run.finished_at, run.cancel_reason = CANCELLED, now, reason
-    run.state = CANCELLED
-    store.update_run(run)
-    store.remember_person(unit.slug, person, now)
-    store.append_events([NewEvent(run.id, RUN_CANCELLED, person.id, now,
-                                  data={"reason": reason,
-                                        "tasks": [t.label for t in tasks]})], now)
-    return Transition(run, spec, tasks[0] if tasks else None, (), ())

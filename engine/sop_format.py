@@ -15,11 +15,14 @@ KINDS = ("rutin", "pelayanan", "penugasan")
 EVERY = ("year", "quarter", "month")
 PERIODS = ("previous", "current")
 COMPLETE = ("first", "any", "each")
+CASE_KINDS = ("text", "nik", "phone", "date", "number", "choice")
+REGISTER_FIELDS = ("seq", "year", "month", "month_roman", "unit")
+DEFAULT_REGISTER = "{seq:04}/{year}"
 
 ValueKind = Literal[
     "format", "slug", "text", "texts", "kind", "date", "nip", "bool", "duration",
     "escalate", "actor_ref", "actor_refs", "complete", "next", "every", "start_day", "period",
-    "section", "actors", "activities",
+    "case_kind", "register", "section", "actors", "activities", "case",
 ]
 
 
@@ -100,6 +103,19 @@ START = Section("start", (
         "Hard deadline of the whole run, in the same form as `on`."),
 ))
 
+CASE_FIELD = Section("case field", (
+    Key("label", "Label", "text", "What the form calls the field (`Nama pemohon`).",
+        required=True),
+    Key("kind", "Jenis isian", "case_kind",
+        "text (default), nik (16 digits, checked), phone, date (YYYY-MM-DD), number, or "
+        "choice (one of `choices`)."),
+    Key("required", "Wajib", "bool", "True when a run cannot start without it."),
+    Key("private", "Data pribadi", "bool",
+        "True for personal data (NIK): shown masked to anyone not holding a role of the SOP, "
+        "and kept out of the audit trail except as a hash."),
+    Key("choices", "Pilihan", "texts", "The accepted values of a `choice` field."),
+))
+
 ACTIVITY = Section("activity", (
     Key("id", "Kode kegiatan", "slug", "Unique id of the activity (a slug; `end` is reserved).",
         required=True),
@@ -126,6 +142,11 @@ ACTIVITY = Section("activity", (
         "all at once (parallel branches that meet again at their join)."),
     Key("reminders", "Pengingat", "section", "Reminder settings for this step only.",
         section=REMINDERS),
+    Key("optional", "Opsional", "bool",
+        "True for a step that may be skipped with a reason (not a decision)."),
+    Key("recorded_by", "Dicatat oleh", "actor_ref",
+        "For a step of an external actor (the applicant): the actor of the unit who records "
+        "it (default: the actor of the step that follows)."),
 ))
 
 TOP = Section("the SOP", (
@@ -152,6 +173,15 @@ TOP = Section("the SOP", (
         section=START),
     Key("reminders", "Pengingat", "section", "Reminder settings for all steps.",
         section=REMINDERS),
+    Key("case", "Data permohonan", "case",
+        "What one run is about, given when it starts (the applicant's name, NIK, ...): field "
+        "keys (slugs) to their `label`, `kind`, `required`, `private`, `choices`.",
+        section=CASE_FIELD),
+    Key("register", "Nomor register", "register",
+        "The number a run of an SOP without `start:` gets, from `{seq}` (or `{seq:04}`), "
+        "`{year}`, `{month}`, `{month_roman}` and `{unit}`; default `{seq:04}/{year}`."),
+    Key("deadline", "Waktu penyelesaian", "duration",
+        "The whole run's service time, working time from its start (`1 hari`)."),
     Key("activities", "Uraian Kegiatan", "activities",
         "The activities in order (numbered 1..n on the document).", required=True,
         section=ACTIVITY),

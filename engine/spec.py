@@ -122,6 +122,8 @@ class ActivitySpec:
     reminders: ReminderSpec | None = None
     complete: str = FIRST  # first | any | each
     split: bool = False  # ``next`` is a list: every outcome is a branch, all started at once
+    optional: bool = False  # may be skipped with a reason
+    recorded_by: str | None = None  # for an external actor's step: who records it
 
     @property
     def actor(self) -> str:
@@ -156,6 +158,18 @@ class ActivitySpec:
             return None
         wanted = label.strip().casefold()
         return next((o for o in self.outcomes if (o.label or "").casefold() == wanted), None)
+
+
+@dataclass(frozen=True, slots=True)
+class CaseField:
+    """One field of what a run is about (`case:`): the applicant's name, NIK, ..."""
+
+    key: str
+    label: str
+    kind: str = "text"  # text | nik | phone | date | number | choice
+    required: bool = False
+    private: bool = False
+    choices: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,6 +209,9 @@ class SopSpec:
     start: StartSpec | None = None
     reminders: ReminderSpec | None = None
     splits: tuple[SplitSpec, ...] = ()
+    case: tuple[CaseField, ...] = ()
+    register: str | None = None  # the register number pattern (SOPs without `start:`)
+    deadline: Duration | None = None  # the whole run's service time (waktu penyelesaian)
 
     def actor(self, slug: str) -> ActorSpec:
         """The actor with this slug (KeyError if there is none)."""
@@ -209,6 +226,16 @@ class SopSpec:
             if activity.id == activity_id:
                 return activity
         raise KeyError(activity_id)
+
+    @property
+    def top_roles(self) -> tuple[str, ...]:
+        """The actors at the top: of the unit, reporting to nobody (the Camat, the Lurah)."""
+        return tuple(a.slug for a in self.actors if a.reports_to is None and not a.external)
+
+    @property
+    def registered(self) -> bool:
+        """True when runs get register numbers (no `start:`), not calendar periods."""
+        return self.start is None
 
     def chain(self, actor: str) -> tuple[str, ...]:
         """The actor and its superiors up the ``reports_to`` chain: level n is index n."""

@@ -23,7 +23,7 @@ from engine.errors import (
     StepNotGiven,
 )
 from engine.roster import Unit
-from engine.runs import COMPLETED, StepRun
+from engine.runs import DONE, WITHDRAWN, StepRun
 from engine.spec import ANY, EACH, ActivitySpec, SopSpec
 
 
@@ -41,8 +41,9 @@ def plan_tasks(spec: SopSpec, activity: ActivitySpec, unit: Unit,
     """The tasks of ``activity`` becoming active on ``day`` in ``unit``."""
 
     def holders(actor: str) -> tuple[str, ...]:
-        if spec.actor(actor).external:
-            return ()
+        if spec.actor(actor).external:  # the applicant's step: for who records it
+            recorder = activity.recorded_by
+            return tuple(p.id for p in unit.holders(recorder, day)) if recorder else ()
         return tuple(p.id for p in unit.holders(actor, day))
 
     if activity.complete == EACH and len(activity.actors) > 1:
@@ -71,6 +72,11 @@ def responsible(unit: Unit, spec: SopSpec, step: StepRun, person_id: str,
     unit; any other by its assignees or a (regular or acting) holder of its actors.
     """
     actors = task_actors(spec, step)
+    if all(spec.actor(a).external for a in actors):  # the applicant's step: who records it
+        recorder = spec.activity(step.activity_id).recorded_by
+        if recorder is not None:
+            return unit.may_act_for(recorder, person_id, day)
+        return any(p.id == person_id for p in unit.members())
     if any(spec.actor(a).external for a in actors):
         return any(p.id == person_id for p in unit.members())
     if person_id in step.assignees:
@@ -92,7 +98,11 @@ def on_behalf_role(unit: Unit, spec: SopSpec, step: StepRun, person_id: str,
 
     Only when no Plt/Plh covers the role that day: an acting holder does it then.
     """
-    for actor in task_actors(spec, step):
+    actors = task_actors(spec, step)
+    recorder = spec.activity(step.activity_id).recorded_by
+    if recorder is not None and all(spec.actor(a).external for a in actors):
+        actors = (recorder,)  # above the applicant's step: above who records it
+    for actor in actors:
         if spec.actor(actor).external or any(p.acts_as(actor, day) for p in unit.people):
             continue
         if any(unit.may_act_for(boss, person_id, day) for boss in spec.chain(actor)[1:]):
@@ -118,7 +128,12 @@ def authority(unit: Unit, spec: SopSpec, step: StepRun, person_id: str,
 
 
 def not_allowed(spec: SopSpec, step: StepRun, person_id: str, doing: str) -> NotAllowed:
-    """The refusal naming who the task is for."""
+    """The refusal naming who the task is for (who records it, for the applicant's step)."""
+    recorder = spec.activity(step.activity_id).recorded_by
+    if recorder is not None and all(spec.actor(a).external for a in task_actors(spec, step)):
+        return NotAllowed(f"{person_id} may not {doing} step `{step.label}` of the "
+                          f"{spec.actor(step.actor).title}: it is recorded by "
+                          f"{spec.actor(recorder).title} ({recorder})")
     titles = " / ".join(f"{spec.actor(a).title} ({a})" for a in task_actors(spec, step))
     holders = ", ".join(step.assignees) or "nobody in the roster"
     return NotAllowed(f"{person_id} may not {doing} step `{step.label}`: it is for {titles}, "
@@ -150,9 +165,10 @@ def find_task(spec: SopSpec, run_id: int, active: Sequence[StepRun], ref: str | 
         raise StepNotActive(run_id, ref.strip(), listed, known=False)
     label = f"{activity.id}/{key}" if key else activity.id
     candidates = [t for t in active if t.activity_id == activity.id and (not key or t.task == key)]
-    past = [t for t in history(activity.id) if t.status == COMPLETED
-            and (not key or t.task == key)] if len(candidates) != 1 or not may(
-                candidates[0]).allowed else []
+    if len(candidates) == 1 and may(candidates[0]).allowed:
+        return candidates[0]  # the usual case: no history read
+    earlier = [t for t in history(activity.id) if not key or t.task == key]
+    past = [t for t in earlier if t.status in DONE]
     if candidates:
         allowed = [(t, may(t)) for t in candidates]
         own = [t for t, a in allowed if a.allowed and a.on_behalf is None]
@@ -171,6 +187,9 @@ def find_task(spec: SopSpec, run_id: int, active: Sequence[StepRun], ref: str | 
                              "its tasks are for " + ", ".join(
                                  f"{t.label} ({', '.join(t.assignees) or 'nobody'})"
                                  for t in candidates))
+    elif earlier and earlier[-1].status == WITHDRAWN:
+        raise StepNotActive(run_id, earlier[-1].label, listed, message=(
+            f"step `{earlier[-1].label}` of run {run_id} was withdrawn: {earlier[-1].reason}"))
     if past:
         own_done = [t for t in past if t.completed_by == person_id] or past
         last = max(own_done, key=lambda t: (t.attempt, t.id))

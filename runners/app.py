@@ -113,6 +113,19 @@ class App:
 
         return Env(self.calendar, self.roster, self.clock, self.settings.reminders.spec)
 
+    def check_user(self) -> None:
+        """The acting person is in the roster (PersonNotFound with did-you-mean if not)."""
+        from engine.checker import suggest
+        from engine.errors import PersonNotFound
+
+        assert self.user is not None
+        if not (self.workspace / ROSTER_FILE).is_file():
+            return  # not a workspace: the command says so itself
+        known = [p.id for u in self.roster.units for p in u.people]
+        if self.user not in known:
+            raise PersonNotFound(self.user, known, suggest(self.user, known) or "",
+                                 where=f" in {self.roster.file}")
+
     @property
     def sops_dir(self) -> Path:
         """The workspace's sops/ folder."""

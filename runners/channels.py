@@ -101,8 +101,9 @@ class ConsoleChannel:
         kind = "eskalasi" if message.is_escalation else "pengingat"
         role = (message.escalation_role_title if as_superior(message, person) else None) \
             or message.actor_title
-        self.echo(f"[{kind}] run {message.run_id} langkah {message.step_no} "
-                  f"{message.step_name} -> {person.id} ({role}), "
+        what = "layanan" if message.whole_run else \
+            f"langkah {message.step_no} {message.step_name}"
+        self.echo(f"[{kind}] run {message.run_id} {what} -> {person.id} ({role}), "
                   f"terlambat {format_minutes(message.late_minutes)}")
         return "console"
 

@@ -54,12 +54,18 @@ def format_moment(moment: datetime, timezone: str) -> str:
 def subject(message: ReminderMessage) -> str:
     """The one-line subject (e-mail subject, chat title) of the message."""
     kind = "Eskalasi" if message.is_escalation else "Pengingat"
+    if message.whole_run:
+        about = f" ({message.run_title})" if message.run_title else ""
+        return (f'[Alur] {kind}: layanan "{message.sop_title}" {message.period}{about} '
+                f"melewati waktu penyelesaian {format_minutes(message.late_minutes)}")
     return (f'[Alur] {kind}: langkah {message.step_no} "{message.step_name}" '
             f"terlambat {format_minutes(message.late_minutes)}")
 
 
 def complete_commands(message: ReminderMessage, person: Person) -> tuple[str, ...]:
     """The commands that complete the step: as ``person``, or for a superior as each responsible."""
+    if message.whole_run:
+        return (f"alur run show {message.run_id} --as {shlex.quote(person.id)}",)
     ids = (message.responsible_ids or ("ORANG",)) if as_superior(message, person) \
         else (person.id,)
     return tuple(f"alur step complete {message.run_id} {shlex.quote(message.task)} "
@@ -82,19 +88,40 @@ def _deadline_text(message: ReminderMessage) -> str | None:
     return f"{day} ({remaining})" if remaining else day
 
 
+def _service(message: ReminderMessage) -> str | None:
+    """The service deadline and what is left of it (or how late it is)."""
+    if message.service_due_at is None:
+        return None
+    left = message.service_left_minutes
+    due = format_moment(message.service_due_at, message.timezone)
+    if left is None:
+        return due
+    return f"{due} (sisa {format_minutes(left)})" if left >= 0 else \
+        f"{due} (terlambat {format_minutes(-left)})"
+
+
 def _rows(message: ReminderMessage) -> list[tuple[str, str]]:
-    step = f"{message.step_no}. {message.step_name}"
-    if message.attempt > 1:
-        step += f" (pengerjaan ke-{message.attempt})"
     names = ", ".join(message.responsible) or "(belum ada pemegang peran)"
     rows = [("SOP", f"{message.sop_title} ({message.sop_id})"),
             ("Unit", message.unit_name),
             ("Periode", message.period),
-            ("Run", str(message.run_id)),
-            ("Langkah", step),
-            ("Batas waktu", format_moment(message.due_at, message.timezone)),
-            ("Terlambat", f"{format_minutes(message.late_minutes)} (waktu kerja)"),
-            ("Pelaksana", f"{message.actor_title}: {names}")]
+            ("Run", str(message.run_id))]
+    if message.run_title:
+        rows.append(("Perihal", message.run_title))
+    if message.whole_run:
+        rows += [("Langkah aktif", message.task or "-"),
+                 ("Dikerjakan oleh", names)]
+    else:
+        step = f"{message.step_no}. {message.step_name}"
+        if message.attempt > 1:
+            step += f" (pengerjaan ke-{message.attempt})"
+        rows += [("Langkah", step),
+                 ("Batas waktu", format_moment(message.due_at, message.timezone)),
+                 ("Terlambat", f"{format_minutes(message.late_minutes)} (waktu kerja)"),
+                 ("Pelaksana", f"{message.actor_title}: {names}")]
+    service = _service(message)
+    if service:
+        rows.append(("Batas layanan", service))
     deadline = _deadline_text(message)
     if deadline:
         rows.append(("Batas akhir run", deadline))
@@ -104,7 +131,11 @@ def _rows(message: ReminderMessage) -> list[tuple[str, str]]:
 def body(message: ReminderMessage, person: Person) -> str:
     """The plain-text message to ``person``, in Bahasa Indonesia."""
     role = message.escalation_role_title or "atasan"
-    if as_superior(message, person):
+    if message.whole_run:
+        opening = ("Layanan berikut sudah melewati waktu penyelesaiannya dan belum selesai. "
+                   f"Pesan ini disampaikan kepada Anda sebagai pimpinan ({role}).")
+        closing = "Lihat keadaannya di Alur dengan perintah"
+    elif as_superior(message, person):
         opening = ("Langkah SOP berikut sudah melewati batas waktunya dan belum diselesaikan "
                    f"oleh pelaksananya. Pesan ini disampaikan kepada Anda sebagai atasan "
                    f"({role}), eskalasi tingkat {message.level}.")
@@ -138,8 +169,13 @@ def payload(message: ReminderMessage, person: Person) -> dict[str, Any]:
         "sop_title": message.sop_title,
         "unit": message.unit_name,
         "period": message.period,
-        "step": message.step_id,
-        "task": message.task,
+        "step": message.step_id or None,
+        "task": message.task or None,
+        "whole_run": message.whole_run,
+        "title": message.run_title,
+        "service_due_at": message.service_due_at.astimezone(
+            ZoneInfo(message.timezone)).isoformat() if message.service_due_at else None,
+        "service_left_minutes": message.service_left_minutes,
         "step_no": message.step_no,
         "step_name": message.step_name,
         "attempt": message.attempt,

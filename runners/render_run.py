@@ -28,8 +28,9 @@ def _minutes(value: int | None) -> str:
 
 def _who(task: TaskView) -> str:
     if task.completed_by:
-        return task.completed_by + (f" (a.n. {task.on_behalf})" if task.on_behalf else "")
-    return ", ".join(task.assignees) or "-"
+        who = task.completed_by + (f" (a.n. {task.on_behalf})" if task.on_behalf else "")
+        return who + (f": {task.reason}" if task.reason else "")
+    return ", ".join(task.assignees) or (task.reason or "-")
 
 
 def run_text(view: RunView, tz: dt.tzinfo) -> str:
@@ -49,6 +50,13 @@ def run_text(view: RunView, tz: dt.tzinfo) -> str:
         header.append(("Alasan batal", run.cancel_reason))
     if view.deadline:
         header.append(("Batas akhir", view.deadline.isoformat()))
+    for field in run.fields:
+        header.append((field.label, field.value))
+    if run.due_at:
+        left = view.service_left
+        state = "" if left is None or run.status != "active" else (
+            f" (sisa {_minutes(left)})" if left >= 0 else f" (terlambat {_minutes(-left)})")
+        header.append(("Waktu penyelesaian", f"{_long(run.due_at, tz)}{state}"))
     header.append(("Waktu baku / nyata", f"{_minutes(view.standard_minutes)} (jalur kritis) / "
                                          f"{_minutes(view.actual_minutes)}"))
     rows = []
@@ -67,7 +75,7 @@ def run_text(view: RunView, tz: dt.tzinfo) -> str:
 
 
 def _state(task: TaskView) -> StepState:
-    if task.status == COMPLETED:
+    if task.status in (COMPLETED, "skipped"):
         return "done"
     if task.status == ACTIVE:
         return "overdue" if task.overdue else "active"

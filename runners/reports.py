@@ -38,7 +38,8 @@ def report_table(data: dict[str, Any]) -> str:
     from runners.words import status_word
 
     head = (f"Laporan run {data['run']}: {data['sop_title']} — unit {data['unit']}, periode "
-            f"{data['period']}, status {status_word(data['status'])}"
+            f"{data['period']}" + (f", {data['title']}" if data.get("title") else "")
+            + f", status {status_word(data['status'])}"
             + (f" ({data['result']})" if data["result"] else ""))
     cells = [[*row[:5], *("-" if v is None else v for v in row[5:8]), row[8]]
              for row in _rows(data)]

@@ -93,7 +93,7 @@ class Daemon:
         kind = "escalation" if outgoing.message.level else "reminder"
         who = ", ".join(p.id for p in outgoing.recipients) or "nobody"
         self.echo(f"{kind} {done.id} (level {outgoing.message.level}) run "
-                  f"{outgoing.message.run_id} step {outgoing.message.step_no} "
+                  f"{outgoing.message.run_id} step {outgoing.message.step_no or '-'} "
                   f"{outgoing.message.task} -> {who}: {done.status}")
         return 1
 

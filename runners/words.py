@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 STATUS_WORDS = {"active": "aktif", "completed": "selesai", "cancelled": "dibatalkan",
-                "not_reached": "belum"}
+                "not_reached": "belum", "skipped": "dilewati", "reopened": "dibuka ulang",
+                "withdrawn": "ditarik"}
 
 
 def status_word(status: str) -> str:

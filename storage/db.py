@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from engine.ports import Lease
     from storage.store import SqlStore
 
-HEAD_REVISION = "0003"  # tests check this is Alembic's head
+HEAD_REVISION = "0004"  # tests check this is Alembic's head
 
 
 class DatabaseError(AlurError, RuntimeError):

@@ -13,80 +13,28 @@ import hashlib
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from engine.audit_chain import GENESIS, canonical_json, event_hash
+from engine.audit_chain import canonical_json, event_hash
+from engine.cases import RunField
 from engine.errors import ConcurrentChange, DuplicateRun, RunNotFound, SchedulerBusy
 from engine.ports import HistoryFilter, RunFilter
 from engine.roster import Person
-from engine.runs import ACTIVE, PENDING, RETIRED, SENDING, AuditEvent, Reminder, Run, StepRun
-from storage.convert import from_db, to_db
-
-OWED = (PENDING, SENDING)  # the statuses retire_reminders retires
+from engine.runs import ACTIVE, CANCELLED, AuditEvent, Run, StepRun
+from storage.memory_queue import MemoryQueue
+from storage.memory_state import State, Version, maybe, naive, utc
 
 if TYPE_CHECKING:
     from engine.ports import Database, Lease
-    from engine.runs import Delivery, NewEvent
+    from engine.runs import NewEvent
 
 
-def _naive(value: dt.datetime) -> dt.datetime:
-    stored = to_db(value)  # naive UTC: what SqlStore writes, and hashes
-    assert stored is not None
-    return stored
-
-
-def _utc(value: dt.datetime) -> dt.datetime:
-    return _naive(value).replace(tzinfo=dt.UTC)  # as the database gives it back
-
-
-def _maybe(value: dt.datetime | None) -> dt.datetime | None:
-    return from_db(to_db(value))
-
-
-@dataclass(slots=True)
-class _Version:
-    id: int
-    sop_id: str
-    sha256: str
-    text: str
-    path: str
-    stored_at: dt.datetime
-
-
-@dataclass(slots=True)
-class _ReminderRow:
-    reminder: Reminder
-    created_at: dt.datetime  # never read back, as in SqlStore
-    claimed_by: str | None = None
-    claimed_at: dt.datetime | None = None
-
-
-@dataclass(slots=True)
-class _State:
-    """Every table of the database, as committed (or as one transaction changed it)."""
-
-    versions: dict[str, _Version] = field(default_factory=dict)  # by content hash
-    runs: dict[int, Run] = field(default_factory=dict)
-    steps: dict[int, StepRun] = field(default_factory=dict)
-    people: dict[tuple[str, str, str], tuple[Person, dt.datetime]] = field(default_factory=dict)
-    events: list[AuditEvent] = field(default_factory=list)
-    head: tuple[int, str] = (0, GENESIS)
-    reminders: dict[int, _ReminderRow] = field(default_factory=dict)
-    deliveries: dict[int, Delivery] = field(default_factory=dict)
-    last_ids: dict[str, int] = field(default_factory=dict)
-
-    def new_id(self, table: str) -> int:
-        """The next id of ``table``: 1, 2, 3, ..."""
-        self.last_ids[table] = self.last_ids.get(table, 0) + 1
-        return self.last_ids[table]
-
-
-class MemoryStore:
+class MemoryStore(MemoryQueue):
     """The engine's ports (``engine.ports.Store``) on one transaction's copy of the state;
     what it returns are copies too, changed in the store only when written back."""
 
-    def __init__(self, state: _State) -> None:
+    def __init__(self, state: State) -> None:
         self.state = state
 
     def sop_text(self, sha256: str) -> str:
@@ -97,14 +45,35 @@ class MemoryStore:
                          at: dt.datetime) -> int:
         """Store an SOP content once; return its version id."""
         if sha256 not in self.state.versions:
-            self.state.versions[sha256] = _Version(self.state.new_id("sop_versions"), sop_id,
-                                                   sha256, text, path, _utc(at))
+            self.state.versions[sha256] = Version(self.state.new_id("sop_versions"), sop_id,
+                                                   sha256, text, path, utc(at))
         return self.state.versions[sha256].id
 
     def find_run(self, sop_id: str, unit: str, period: str) -> int | None:
-        """The id of the run of this SOP, unit and period, if any."""
+        """The id of the run of this SOP, unit and period that is not cancelled, if any."""
         return next((r.id for r in self.state.runs.values()
-                     if (r.sop_id, r.unit, r.period) == (sop_id, unit, period)), None)
+                     if (r.sop_id, r.unit, r.period) == (sop_id, unit, period)
+                     and r.status != CANCELLED), None)
+
+    def find_cancelled(self, sop_id: str, unit: str, period: str) -> int | None:
+        """The id of the latest cancelled run of this SOP, unit and period, if any."""
+        return max((r.id for r in self.state.runs.values()
+                    if (r.sop_id, r.unit, r.period) == (sop_id, unit, period)
+                    and r.status == CANCELLED), default=None)
+
+    def add_fields(self, run_id: int, fields: Sequence[RunField]) -> None:
+        """Keep a run's case fields."""
+        self.state.fields.setdefault(run_id, []).extend(fields)
+
+    def fields(self, run_ids: Sequence[int]) -> dict[int, list[RunField]]:
+        """The case fields of some runs, by run id."""
+        return {r: list(self.state.fields[r]) for r in run_ids if self.state.fields.get(r)}
+
+    def next_register(self, sop_id: str, unit: str, year: int) -> int:
+        """The next running number of the year (writers are serialised: no gap, no double)."""
+        key = (sop_id, unit, year)
+        self.state.counters[key] = self.state.counters.get(key, 0) + 1
+        return self.state.counters[key]
 
     def add_run(self, run: Run, sop_version_id: int) -> int:
         """Insert a run; return its id (DuplicateRun if one exists for SOP+unit+period)."""
@@ -114,8 +83,8 @@ class MemoryStore:
         sha256 = {v.id: sha for sha, v in self.state.versions.items()}[sop_version_id]
         run_id = self.state.new_id("runs")
         self.state.runs[run_id] = replace(run, id=run_id, sop_hash=sha256,
-                                          started_at=_utc(run.started_at), finished_at=None,
-                                          cancel_reason=None)
+                                          started_at=utc(run.started_at), finished_at=None,
+                                          cancel_reason=None, due_at=maybe(run.due_at))
         return run_id
 
     def get_run(self, run_id: int, lock: bool = False) -> Run:
@@ -131,7 +100,7 @@ class MemoryStore:
             raise ConcurrentChange(f"run {run.id} was changed by someone else at the same "
                                    "moment; look at the run again and retry")
         stored.status, stored.state, stored.result = run.status, run.state, run.result
-        stored.finished_at, stored.cancel_reason = _maybe(run.finished_at), run.cancel_reason
+        stored.finished_at, stored.cancel_reason = maybe(run.finished_at), run.cancel_reason
         stored.version = run.version + 1
         run.version += 1
 
@@ -162,8 +131,9 @@ class MemoryStore:
             self.state.steps[task.id] = StepRun(
                 id=task.id, run_id=task.run_id, activity_id=task.activity_id,
                 attempt=task.attempt, actor=task.actor, status=task.status,
-                activated_at=_utc(task.activated_at), due_at=_maybe(task.due_at),
-                assignees=tuple(task.assignees), version=task.version, task=task.task)
+                activated_at=utc(task.activated_at), due_at=maybe(task.due_at),
+                assignees=tuple(task.assignees), version=task.version, task=task.task,
+                activated_by=task.activated_by)
 
     def update_task(self, task: StepRun) -> None:
         """Write the task if its version is unchanged since read, else ConcurrentChange."""
@@ -175,26 +145,31 @@ class MemoryStore:
             raise ConcurrentChange(f"step `{task.label}` of run {task.run_id} was changed by "
                                    "someone else at the same moment; try again")
         stored.status, stored.assignees = task.status, tuple(task.assignees)
-        stored.completed_at, stored.completed_by = _maybe(task.completed_at), task.completed_by
-        stored.recorded_at, stored.outcome = _maybe(task.recorded_at), task.outcome
+        stored.completed_at, stored.completed_by = maybe(task.completed_at), task.completed_by
+        stored.recorded_at, stored.outcome = maybe(task.recorded_at), task.outcome
         stored.note, stored.on_behalf, stored.version = task.note, task.on_behalf, task.version + 1
+        stored.reason = task.reason
         task.version += 1
+
+    def tasks_activated_by(self, task_id: int) -> list[StepRun]:
+        """The tasks that the completion of ``task_id`` activated."""
+        return self._tasks(lambda t: t.activated_by == task_id)
 
     def remember_person(self, unit: str, person: Person, at: dt.datetime) -> None:
         """Keep a snapshot of who the person is (name, NIP, roles): one per content."""
         content = canonical_json([person.name, person.nip, list(person.roles)])
         key = (unit, person.id, hashlib.sha256(content.encode()).hexdigest())
-        self.state.people.setdefault(key, (person, _utc(at)))
+        self.state.people.setdefault(key, (person, utc(at)))
 
     def append_events(self, events: Sequence[NewEvent],
                       recorded_at: dt.datetime) -> list[AuditEvent]:
         """Append events to the hash chain, hashed exactly as SqlStore hashes them."""
         seq, prev = self.state.head
-        recorded = _naive(recorded_at)
+        recorded = naive(recorded_at)
         stored: list[AuditEvent] = []
         for new in events:
             seq += 1
-            at = _naive(new.at)
+            at = naive(new.at)
             data = canonical_json(new.data)
             digest = event_hash(prev, seq, new.run_id, new.step, new.attempt, new.event,
                                 new.actor, at, recorded, data)
@@ -208,17 +183,30 @@ class MemoryStore:
 
     def list_runs(self, where: RunFilter) -> list[Run]:
         """Runs matching the filter, newest first."""
+        text = (where.search or "").strip().lower()
+
+        def found(run: Run) -> bool:
+            return not text or text in run.period.lower() or any(
+                text in f.value.lower() for f in self.state.fields.get(run.id, ()))
+
         return [replace(r) for _, r in sorted(self.state.runs.items(), reverse=True)
                 if (not where.sop or r.sop_id == where.sop)
                 and (not where.status or r.status == where.status)
                 and (not where.period or r.period == where.period)
-                and (not where.unit or r.unit == where.unit)]
+                and (not where.unit or r.unit == where.unit) and found(r)]
+
+    def late_runs(self, now: dt.datetime) -> list[Run]:
+        """Active runs past their service deadline, the longest late first."""
+        at = utc(now)
+        late = [r for r in self.state.runs.values()
+                if r.status == ACTIVE and r.due_at is not None and r.due_at < at]
+        return [replace(r) for r in sorted(late, key=lambda r: (r.due_at, r.id))]
 
     def open_tasks(self, due_before: dt.datetime | None = None,
                    runs: Sequence[int] | None = None) -> list[tuple[Run, StepRun]]:
         """Active tasks with their runs (only those due before a time, or of some runs),
         soonest due first; tasks without a due time come last."""
-        limit = None if due_before is None else _utc(due_before)
+        limit = None if due_before is None else utc(due_before)
         wanted = None if runs is None else set(runs)
         found = self._tasks(lambda t: t.status == ACTIVE
                             and (limit is None or (t.due_at is not None and t.due_at < limit))
@@ -228,8 +216,8 @@ class MemoryStore:
 
     def history(self, where: HistoryFilter) -> list[AuditEvent]:
         """Audit events matching the filter, oldest first (SOP, unit, period: runs' only)."""
-        since = None if not where.since else _utc(where.since)
-        until = None if not where.until else _utc(where.until)
+        since = None if not where.since else utc(where.since)
+        until = None if not where.until else utc(where.until)
         by_run = bool(where.sop or where.unit or where.period)
         runs = {r.id for r in self.list_runs(RunFilter(where.sop, None, where.period, where.unit))}
         return [e for e in self.state.events
@@ -257,86 +245,6 @@ class MemoryStore:
     def audit_prev_hash(self, seq: int) -> str | None:
         """The previous-hash field of event ``seq`` (None if there is none)."""
         return event.prev_hash if (event := self._event(seq)) else None
-
-    def list_reminders(self, run_id: int | None = None,
-                       status: str | None = None) -> list[tuple[Reminder, StepRun]]:
-        """Reminder rows with the task each is for, soonest due first."""
-        rows = sorted((r.reminder for r in self.state.reminders.values()
-                       if (run_id is None or r.reminder.run_id == run_id)
-                       and (status is None or r.reminder.status == status)
-                       and r.reminder.step_run_id in self.state.steps),
-                      key=lambda r: (r.due_at, r.id))
-        return [(replace(r), replace(self.state.steps[r.step_run_id])) for r in rows]
-
-    def add_reminders(self, run_id: int, owed: Sequence[tuple[int, dt.datetime]],
-                      now: dt.datetime, level: int = 0) -> None:
-        """Owe reminders of ``level`` to tasks (task id, due time)."""
-        for task_id, due_at in owed:
-            reminder_id = self.state.new_id("reminders")
-            self.state.reminders[reminder_id] = _ReminderRow(Reminder(
-                id=reminder_id, run_id=run_id, step_run_id=task_id, level=level,
-                planned_at=_utc(due_at), due_at=_utc(due_at), status=PENDING), _utc(now))
-
-    def retire_reminders(self, step_run_id: int) -> int:
-        """Retire what a task still owes (pending or sending); return how many."""
-        owed = [r.reminder for r in self.state.reminders.values()
-                if r.reminder.step_run_id == step_run_id and r.reminder.status in OWED]
-        for reminder in owed:
-            reminder.status = RETIRED
-        return len(owed)
-
-    def claim_reminders(self, now: dt.datetime, me: str, limit: int) -> list[int]:
-        """Claim up to ``limit`` pending reminders due by ``now``, soonest first; their ids."""
-        at = _utc(now)
-        due = sorted((r for r in self.state.reminders.values()
-                      if r.reminder.status == PENDING and r.reminder.due_at <= at),
-                     key=lambda r: (r.reminder.due_at, r.reminder.id))[:max(limit, 0)]
-        for row in due:
-            row.reminder.status, row.claimed_by, row.claimed_at = SENDING, me, at
-        return sorted(row.reminder.id for row in due)
-
-    def release_orphans(self, me: str, alive: Callable[[str], bool]) -> int:
-        """Give back claims of daemons that died while sending (``alive`` says who lives)."""
-        sending = [r for r in self.state.reminders.values() if r.reminder.status == SENDING]
-        dead = {o for o in {r.claimed_by for r in sending} if o != me and not alive(o or "")}
-        orphans = [r for r in sending if r.claimed_by is not None and r.claimed_by in dead]
-        for row in orphans:
-            row.reminder.status, row.claimed_by, row.claimed_at = PENDING, None, None
-        return len(orphans)
-
-    def get_reminder(self, reminder_id: int) -> Reminder:
-        """One reminder row (KeyError if there is none)."""
-        return replace(self.state.reminders[reminder_id].reminder)
-
-    def get_step(self, step_run_id: int) -> StepRun:
-        """One task by its row id (KeyError if there is none)."""
-        return replace(self.state.steps[step_run_id])
-
-    def delivered(self, reminder_id: int) -> set[tuple[str, str]]:
-        """(person, channel) pairs already reached for this reminder."""
-        return {(d.person_id, d.channel) for d in self.state.deliveries.values()
-                if d.reminder_id == reminder_id and d.ok}
-
-    def add_deliveries(self, deliveries: Sequence[Delivery]) -> None:
-        """Record how each try went."""
-        for d in deliveries:
-            self.state.deliveries[self.state.new_id("deliveries")] = replace(
-                d, at=_utc(d.at), detail=d.detail[:2000])
-
-    def finish_reminder(self, reminder: Reminder, me: str | None) -> bool:
-        """Write a reminder's outcome if still claimed by ``me`` (None: in any case)."""
-        row = self.state.reminders.get(reminder.id)
-        if row is None or (me is not None and (row.reminder.status != SENDING
-                                               or row.claimed_by != me)):
-            return False
-        row.reminder = replace(row.reminder, status=reminder.status,
-                               due_at=_utc(reminder.due_at),
-                               recipients=tuple(reminder.recipients),
-                               channels=tuple(reminder.channels), attempts=reminder.attempts,
-                               last_error=reminder.last_error, sent_at=_maybe(reminder.sent_at))
-        row.claimed_by = row.claimed_at = None
-        return True
-
 
 class MemoryLease:
     """One daemon per MemoryDatabase at a time, as on SQLite."""
@@ -369,7 +277,7 @@ class MemoryDatabase:
     """An in-memory database as the engine's ``Database`` port."""
 
     def __init__(self) -> None:
-        self.committed = _State()
+        self.committed = State()
         self.writer = threading.Lock()  # held for a whole write transaction
         self.guard = threading.Lock()  # for the lease
         self.lease_holder: MemoryLease | None = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Sequence
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, or_, select
 
 from engine.ports import HistoryFilter, RunFilter
 from engine.runs import ACTIVE, AuditEvent, Reminder, Run, StepRun
@@ -14,6 +14,7 @@ from storage.convert import to_db
 from storage.reminder_store import reminder_from_row
 from storage.rows import (
     EVENTS,
+    FIELDS,
     HEAD,
     RUN_SELECT,
     RUNS,
@@ -43,8 +44,19 @@ class ReadStore:
             query = query.where(RUNS.c.period == where.period)
         if where.unit:
             query = query.where(RUNS.c.unit == where.unit)
+        if where.search:
+            pattern = f"%{where.search.strip().lower()}%"
+            matching = select(FIELDS.c.run_id).where(func.lower(FIELDS.c.value).like(pattern))
+            query = query.where(or_(func.lower(RUNS.c.period).like(pattern),
+                                    RUNS.c.id.in_(matching)))
         return [run_from_row(r) for r in self.connection.execute(
             query.order_by(RUNS.c.id.desc()))]
+
+    def late_runs(self, now: dt.datetime) -> list[Run]:
+        """Active runs past their service deadline, the longest late first."""
+        query = RUN_SELECT.where(RUNS.c.status == ACTIVE, RUNS.c.due_at < to_db(now))
+        return [run_from_row(r) for r in self.connection.execute(
+            query.order_by(RUNS.c.due_at, RUNS.c.id))]
 
     def open_tasks(self, due_before: dt.datetime | None = None,
                    runs: Sequence[int] | None = None) -> list[tuple[Run, StepRun]]:
@@ -114,9 +126,10 @@ class ReadStore:
             EVENTS.c.seq == seq)).scalar()
 
     def list_reminders(self, run_id: int | None = None,
-                       status: str | None = None) -> list[tuple[Reminder, StepRun]]:
-        """Reminder rows with the task each is for, soonest due first."""
-        query = select(REMINDERS, *STEPS.columns).join_from(
+                       status: str | None = None) -> list[tuple[Reminder, StepRun | None]]:
+        """Reminder rows with the task each is for (None: the whole run), soonest due
+        first."""
+        query = select(REMINDERS, *STEPS.columns).outerjoin_from(
             REMINDERS, STEPS, REMINDERS.c.step_run_id == STEPS.c.id)
         if run_id is not None:
             query = query.where(REMINDERS.c.run_id == run_id)
@@ -128,6 +141,7 @@ class ReadStore:
             values = tuple(row)
             reminder = reminder_from_row(dict(zip(REMINDERS.columns.keys(), values[:width],
                                                   strict=True)))
-            task = step_from_row(dict(zip(STEPS.columns.keys(), values[width:], strict=True)))
+            task = None if reminder.step_run_id is None else step_from_row(
+                dict(zip(STEPS.columns.keys(), values[width:], strict=True)))
             found.append((reminder, task))
         return found

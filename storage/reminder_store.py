@@ -45,6 +45,14 @@ class ReminderStore:
              "recipients": [], "channels": [], "attempts": 0, "created_at": created}
             for task_id, due_at in owed])
 
+    def add_run_reminder(self, run_id: int, level: int, due_at: dt.datetime,
+                         now: dt.datetime) -> None:
+        """Owe a reminder about the whole run (past its service deadline), to ``level``."""
+        self.connection.execute(insert(REMINDERS).values(
+            run_id=run_id, step_run_id=None, level=level, planned_at=to_db(due_at),
+            due_at=to_db(due_at), status=PENDING, recipients=[], channels=[], attempts=0,
+            created_at=to_db(now)))
+
     def retire_reminders(self, step_run_id: int) -> int:
         """Retire what a step still owes (it was completed, reassigned or cancelled)."""
         return int(self.connection.execute(update(REMINDERS).where(

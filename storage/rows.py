@@ -18,10 +18,13 @@ VERSIONS = t.sop_versions
 EVENTS = t.audit_events
 HEAD = t.audit_head
 PEOPLE = t.people
+FIELDS = t.run_fields
+COUNTERS = t.register_counters
 
 RUN_COLUMNS = (RUNS.c.id, RUNS.c.sop_id, VERSIONS.c.sha256, RUNS.c.unit, RUNS.c.period,
                RUNS.c.status, RUNS.c.state, RUNS.c.started_at, RUNS.c.started_by,
-               RUNS.c.result, RUNS.c.finished_at, RUNS.c.cancel_reason, RUNS.c.version)
+               RUNS.c.result, RUNS.c.finished_at, RUNS.c.cancel_reason, RUNS.c.version,
+               RUNS.c.due_at)
 RUN_SELECT = select(*RUN_COLUMNS).join_from(RUNS, VERSIONS,
                                             RUNS.c.sop_version_id == VERSIONS.c.id)
 
@@ -36,7 +39,7 @@ def run_from_row(row: Any) -> Run:
     return Run(id=row[0], sop_id=row[1], sop_hash=row[2], unit=row[3], period=row[4],
                status=row[5], state=row[6], started_at=aware(row[7]), started_by=row[8],
                result=row[9], finished_at=from_db(row[10]), cancel_reason=row[11],
-               version=row[12])
+               version=row[12], due_at=from_db(row[13]))
 
 
 def step_from_row(row: Any) -> StepRun:
@@ -51,7 +54,8 @@ def step_from_row(row: Any) -> StepRun:
                    assignees=tuple(assignees), completed_at=from_db(m["completed_at"]),
                    completed_by=m["completed_by"], recorded_at=from_db(m["recorded_at"]),
                    outcome=m["outcome"], note=m["note"], version=m["version"],
-                   task=m["task"], on_behalf=m["on_behalf"])
+                   task=m["task"], on_behalf=m["on_behalf"], activated_by=m["activated_by"],
+                   reason=m["reason"])
 
 
 def event_from_row(row: Any) -> AuditEvent:

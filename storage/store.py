@@ -19,14 +19,17 @@ from sqlalchemy import Connection, Engine, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from engine.audit_chain import canonical_json, event_hash
+from engine.cases import RunField
 from engine.errors import ConcurrentChange, DuplicateRun, RunNotFound
 from engine.roster import Person
-from engine.runs import ACTIVE, AuditEvent, NewEvent, Run, StepRun
+from engine.runs import ACTIVE, CANCELLED, AuditEvent, NewEvent, Run, StepRun
 from storage.convert import to_db
 from storage.reads import ReadStore
 from storage.reminder_store import ReminderStore
 from storage.rows import (
+    COUNTERS,
     EVENTS,
+    FIELDS,
     HEAD,
     PEOPLE,
     RUN_SELECT,
@@ -46,7 +49,7 @@ def _task_values(task: StepRun) -> dict[str, Any]:
     return {"run_id": task.run_id, "activity_id": task.activity_id, "attempt": task.attempt,
             "actor": task.actor, "status": task.status, "assignees": list(task.assignees),
             "activated_at": to_db(task.activated_at), "due_at": to_db(task.due_at),
-            "version": task.version, "task": task.task}
+            "version": task.version, "task": task.task, "activated_by": task.activated_by}
 
 
 def _new_id(result: Any) -> int:
@@ -101,9 +104,16 @@ class SqlStore(ReadStore, ReminderStore):
     # -- runs ----------------------------------------------------------------------
 
     def find_run(self, sop_id: str, unit: str, period: str) -> int | None:
-        """The id of the run of this SOP, unit and period, if any."""
+        """The id of the run of this SOP, unit and period that is not cancelled, if any."""
         return self.connection.execute(select(RUNS.c.id).where(
-            RUNS.c.sop_id == sop_id, RUNS.c.unit == unit, RUNS.c.period == period)).scalar()
+            RUNS.c.sop_id == sop_id, RUNS.c.unit == unit, RUNS.c.period == period,
+            RUNS.c.status != CANCELLED)).scalar()
+
+    def find_cancelled(self, sop_id: str, unit: str, period: str) -> int | None:
+        """The id of the latest cancelled run of this SOP, unit and period, if any."""
+        return self.connection.execute(select(RUNS.c.id).where(
+            RUNS.c.sop_id == sop_id, RUNS.c.unit == unit, RUNS.c.period == period,
+            RUNS.c.status == CANCELLED).order_by(RUNS.c.id.desc()).limit(1)).scalar()
 
     def add_run(self, run: Run, sop_version_id: int) -> int:
         """Insert a run; return its id (DuplicateRun if another started it just now)."""
@@ -113,7 +123,7 @@ class SqlStore(ReadStore, ReminderStore):
                     sop_id=run.sop_id, sop_version_id=sop_version_id, unit=run.unit,
                     period=run.period, status=run.status, state=run.state,
                     result=run.result, started_at=to_db(run.started_at),
-                    started_by=run.started_by, version=run.version))
+                    started_by=run.started_by, version=run.version, due_at=to_db(run.due_at)))
         except IntegrityError:
             existing = self.find_run(run.sop_id, run.unit, run.period)
             if existing is None:
@@ -164,6 +174,12 @@ class SqlStore(ReadStore, ReminderStore):
             STEPS.c.run_id == run_id, STEPS.c.activity_id == activity_id).order_by(STEPS.c.id))
         return [step_from_row(row) for row in rows]
 
+    def tasks_activated_by(self, task_id: int) -> list[StepRun]:
+        """The tasks that the completion of ``task_id`` activated."""
+        rows = self.connection.execute(select(STEPS).where(
+            STEPS.c.activated_by == task_id).order_by(STEPS.c.id))
+        return [step_from_row(row) for row in rows]
+
     def last_attempt(self, run_id: int, activity_id: str) -> int:
         """The highest attempt number of an activity in the run (0 if none)."""
         return int(self.connection.execute(select(func.max(STEPS.c.attempt)).where(
@@ -190,7 +206,7 @@ class SqlStore(ReadStore, ReminderStore):
             status=task.status, assignees=list(task.assignees),
             completed_at=to_db(task.completed_at), completed_by=task.completed_by,
             recorded_at=to_db(task.recorded_at), outcome=task.outcome, note=task.note,
-            on_behalf=task.on_behalf, version=task.version + 1))
+            on_behalf=task.on_behalf, reason=task.reason, version=task.version + 1))
         if result.rowcount != 1:
             row = self.connection.execute(select(STEPS.c.status, STEPS.c.completed_by).where(
                 STEPS.c.id == task.id)).first()
@@ -200,6 +216,36 @@ class SqlStore(ReadStore, ReminderStore):
             raise ConcurrentChange(f"step `{task.label}` of run {task.run_id} was changed by "
                                    "someone else at the same moment; try again")
         task.version += 1
+
+    # -- what a run is about ------------------------------------------------------
+
+    def add_fields(self, run_id: int, fields: Sequence[RunField]) -> None:
+        """Keep a run's case fields."""
+        if fields:
+            self.connection.execute(insert(FIELDS), [
+                {"run_id": run_id, "key": f.key, "value": f.value, "private": f.private,
+                 "salt": f.salt} for f in fields])
+
+    def fields(self, run_ids: Sequence[int]) -> dict[int, list[RunField]]:
+        """The case fields of some runs, by run id."""
+        found: dict[int, list[RunField]] = {}
+        if not run_ids:
+            return found
+        rows = self.connection.execute(select(FIELDS).where(
+            FIELDS.c.run_id.in_(list(run_ids))).order_by(FIELDS.c.id))
+        for row in rows:
+            found.setdefault(row.run_id, []).append(
+                RunField(row.key, row.value, bool(row.private), row.salt))
+        return found
+
+    def next_register(self, sop_id: str, unit: str, year: int) -> int:
+        """The next running number of the year for an SOP and unit (its row stays locked
+        until the transaction ends, so concurrent starts queue: no gaps, no duplicates)."""
+        key = (COUNTERS.c.sop_id == sop_id, COUNTERS.c.unit == unit, COUNTERS.c.year == year)
+        self.connection.execute(self._insert_ignore(COUNTERS).values(
+            sop_id=sop_id, unit=unit, year=year, last_seq=0))
+        return int(self.connection.execute(update(COUNTERS).where(*key).values(
+            last_seq=COUNTERS.c.last_seq + 1).returning(COUNTERS.c.last_seq)).scalar_one())
 
     # -- people and audit ----------------------------------------------------------
 

@@ -55,7 +55,32 @@ runs = Table(
     Column("finished_at", DateTime),
     Column("cancel_reason", Text),
     Column("version", Integer, nullable=False),
-    UniqueConstraint("sop_id", "unit", "period", name="uq_run_sop_unit_period"),
+    Column("due_at", DateTime),  # the service deadline of the whole run, if the SOP sets one
+)
+# One run per SOP, unit and period, cancelled runs apart (they no longer block the period).
+Index("uq_run_open_period", runs.c.sop_id, runs.c.unit, runs.c.period, unique=True,
+      sqlite_where=runs.c.status != "cancelled", postgresql_where=runs.c.status != "cancelled")
+
+# What a run is about (`case:` of its SOP): one row per field; a private field keeps the salt
+# of the hash that its run_started audit event carries instead of the value.
+run_fields = Table(
+    "run_fields", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("run_id", Integer, ForeignKey("runs.id"), nullable=False),
+    Column("key", String(200), nullable=False),
+    Column("value", Text, nullable=False),
+    Column("private", Boolean, nullable=False),
+    Column("salt", String(64)),
+    UniqueConstraint("run_id", "key", name="uq_run_field"),
+)
+
+# The last register number given, per SOP, unit and year (no gaps, no duplicates).
+register_counters = Table(
+    "register_counters", metadata,
+    Column("sop_id", String(200), primary_key=True),
+    Column("unit", String(200), primary_key=True),
+    Column("year", Integer, primary_key=True, autoincrement=False),
+    Column("last_seq", Integer, nullable=False),
 )
 
 # One task of one attempt of one activity in a run (`task` names it among the tasks of a
@@ -79,6 +104,8 @@ step_runs = Table(
     Column("version", Integer, nullable=False),
     Column("task", String(200), nullable=False, server_default=""),
     Column("on_behalf", String(200)),
+    Column("activated_by", Integer),  # the task whose completion activated this one
+    Column("reason", Text),  # why it was skipped, reopened or withdrawn
     UniqueConstraint("run_id", "activity_id", "attempt", "task", name="uq_step_task"),
     Index("ix_step_runs_active_due", "status", "due_at"),
     Index("ix_step_runs_run_status", "run_id", "status"),
@@ -127,7 +154,7 @@ reminders = Table(
     "reminders", metadata,
     Column("id", Integer, primary_key=True),
     Column("run_id", Integer, ForeignKey("runs.id"), nullable=False, index=True),
-    Column("step_run_id", Integer, ForeignKey("step_runs.id"), nullable=False, index=True),
+    Column("step_run_id", Integer, ForeignKey("step_runs.id"), index=True),  # none: the run
     Column("level", Integer, nullable=False),
     Column("planned_at", DateTime, nullable=False),
     Column("due_at", DateTime, nullable=False),

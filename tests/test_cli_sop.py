@@ -17,7 +17,7 @@ WS = ("--workspace", str(REPO))
 def test_the_bundled_sops_validate() -> None:
     result = run_cli("sop", "validate", *WS)
     assert result.exit_code == 0, result.output
-    assert result.stdout == "OK: 2 files checked: 0 errors, 0 warnings\n"
+    assert result.stdout == "OK: 3 files checked: 0 errors, 0 warnings\n"
     assert run_cli("sop", "validate", "--strict", str(SOPS)).exit_code == 0
 
 
@@ -112,7 +112,8 @@ def test_the_workspace_is_found_upward_from_the_current_folder(tmp_path: Path,
         result = run_cli("sop", "list", "--json")
     assert result.exit_code == 0, result.output
     assert {x["id"] for x in json.loads(result.stdout)} == {"pengumpulan-data-kinerja",
-                                                             "perencanaan-kinerja"}
+                                                             "perencanaan-kinerja",
+                                                             "legalisasi-sktm"}
 
 
 def all_commands() -> list[tuple[str, click.Command]]:

@@ -61,7 +61,7 @@ def test_the_roster_loads_and_covers_every_role_of_every_bundled_sop(tmp_path: P
     catalog = load_catalog([tmp_path / "sops"])
     assert catalog.error_count == 0
     assert {s.spec.id for s in catalog.loaded} == {"pengumpulan-data-kinerja",
-                                                  "perencanaan-kinerja"}
+                                                  "perencanaan-kinerja", "legalisasi-sktm"}
     day = date(2026, 1, 5)
     for sop in catalog.loaded:
         for actor in sop.spec.actors:

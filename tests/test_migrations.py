@@ -39,9 +39,9 @@ def test_an_empty_database_migrates_to_the_declared_schema(db_url: str) -> None:
 def test_db_upgrade_command(db_url: str, tmp_path: Path) -> None:
     first = run_cli("db", "upgrade", "--db", db_url, "--workspace", str(tmp_path))
     assert first.exit_code == 0, first.output
-    assert "is at schema 0003 (was empty)." in first.stdout
+    assert "is at schema 0004 (was empty)." in first.stdout
     again = run_cli("db", "upgrade", "--db", db_url, "--workspace", str(tmp_path))
-    assert again.stdout.endswith("is at schema 0003 (unchanged).\n")
+    assert again.stdout.endswith("is at schema 0004 (unchanged).\n")
 
 
 def test_a_bad_database_url_is_a_clear_error(tmp_path: Path) -> None:
@@ -139,4 +139,4 @@ def test_db_upgrade_brings_an_old_database_up_to_date(db_url: str, tmp_path: Pat
     engine.dispose()
     result = run_cli("db", "upgrade", "--db", db_url, "--workspace", str(tmp_path))
     assert result.exit_code == 0, result.output
-    assert result.stdout.endswith("is at schema 0003 (was 0002).\n")
+    assert result.stdout.endswith("is at schema 0004 (was 0002).\n")

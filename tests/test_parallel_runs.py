@@ -10,7 +10,7 @@ from collections import Counter
 
 import pytest
 
-from engine import reads, reminders, services
+from engine import corrections, reads, reminders, services
 from engine.calendar import WorkCalendar
 from engine.clock import FixedClock
 from engine.errors import AlreadyCompleted, AmbiguousTask, NotAllowed, StepNotGiven
@@ -254,7 +254,7 @@ def test_cancelling_cancels_every_active_task(desk: Office) -> None:
     from storage.store import transaction
 
     with transaction(desk.engine) as store:
-        done = services.cancel_run(store, desk.env, run, "Salah periode", "camat")
+        done = corrections.cancel_run(store, desk.env, run, "Salah periode", "camat")
     assert done.run.status == "cancelled" and active(desk, run) == []
     statuses = Counter(t.status for t in desk.steps(run))
     assert statuses == {"completed": 2, "cancelled": 3}

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from engine import services
+from engine import corrections, services
 from storage.store import UnitOfWork, transaction
 from tests.conftest import REPO
 from tests.office import Office, wib
@@ -39,7 +39,7 @@ def test_reassigning_reminds_the_new_holder_and_cancelling_retires(office: Offic
     assert rows(office)[-2:] == [("himpun", 0, "retired", wib(2026, 1, 5, 9, 0)),
                                  ("himpun", 0, "pending", wib(2026, 1, 5, 10, 0))]
     with transaction(office.engine) as store:
-        services.cancel_run(store, office.env, run, "Salah periode", "camat")
+        corrections.cancel_run(store, office.env, run, "Salah periode", "camat")
     assert {status for _step, _level, status, _due in rows(office)} == {"retired"}
 
 

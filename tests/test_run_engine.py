@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from engine import services
+from engine import corrections, services
 from engine.errors import (
     AlurError,
     DuplicateRun,
@@ -99,15 +99,18 @@ def test_an_acting_official_takes_over_for_the_date_range(office: Office) -> Non
         office.complete(second.run.id, "sekcam")
 
 
-def test_an_external_step_is_recorded_by_anyone_of_the_unit(office: Office) -> None:
+def test_an_external_step_is_recorded_by_the_next_steps_actor(office: Office) -> None:
     roster = Roster((Unit("kelurahan", "Kelurahan Contoh", tuple(
         Person(f"p{i}", f"Orang {i}", (role,)) for i, role in enumerate(
-            ["lurah", "sekel", "kasi-pem", "petugas-pelayanan", "staf"]))),))
+            ["lurah", "sekel", "kasi", "petugas", "staf"]))),))
     office.env = services.Env(office.env.calendar, roster, office.clock)
     started = office.start(DOMISILI, period="REG-001", by="p4")
-    assert started.activated[0].assignees == ()
-    done = office.complete(started.run.id, "p4")  # the applicant's step, recorded by staff
-    assert done.step is not None and done.step.completed_by == "p4"
+    assert started.activated[0].assignees == ("p3",)  # the holders of the recorder's role
+    with pytest.raises(NotAllowed, match="p4 may not complete step `mengajukan` of the Pemohon: "
+                                         r"it is recorded by Petugas Pelayanan \(petugas\)"):
+        office.complete(started.run.id, "p4")
+    done = office.complete(started.run.id, "p3")  # the front desk records the applicant's
+    assert done.step is not None and done.step.completed_by == "p3"
 
 
 def test_a_run_keeps_the_sop_content_it_started_with(office: Office) -> None:
@@ -208,7 +211,7 @@ def test_reassign_and_cancel(office: Office) -> None:
             transaction(office.engine) as store:
         services.reassign_step(store, office.env, run, "himpun", "kasi-1", "staf-1")
     with transaction(office.engine) as store:
-        services.cancel_run(store, office.env, run, "Diganti SOP baru", "camat")
+        corrections.cancel_run(store, office.env, run, "Diganti SOP baru", "camat")
     with UnitOfWork(office.engine, write=False) as store:
         assert store.get_run(run).status == "cancelled"
         assert [s.status for s in store.tasks(run)][-1] == "cancelled"

@@ -26,7 +26,8 @@ EVENT_KINDS = ["run_started", "step_activated", "step_completed", "step_reassign
 
 def _step_cell(item: OpenTask) -> str:
     task = item.task
-    return task.name + (f" [{task.label}]" if task.label != task.activity_id else "")
+    cell = task.name + (f" [{task.label}]" if task.label != task.activity_id else "")
+    return cell + (f"\n({item.run.title})" if item.run.title else "")
 
 
 @click.command()
@@ -51,8 +52,10 @@ def inbox(ctx: click.Context, as_json: bool) -> None:
 
     click.echo(table(["Run", "SOP", "Periode", "No", "Langkah", "Batas", "Terlambat"], [
         [i.run.id, i.run.sop_id, i.run.period, i.task.no, _step_cell(i),
-         app.local(i.task.due_at), minutes_text(i.task.late_minutes) if i.task.overdue else ""]
-        for i in mine], widths=[4, 26, 8, 3, 40, 16, 10]))
+         app.local(i.task.due_at) + (f"\nlayanan {app.local(i.run.due_at)}" if i.run.due_at
+                                     else ""),
+         minutes_text(i.task.late_minutes) if i.task.overdue else ""]
+        for i in mine], widths=[4, 20, 18, 3, 36, 16, 10]))
     click.echo("\nComplete one with:")
     for item in mine[:5]:
         outcome = " --outcome " + "|".join(item.task.outcomes) if item.task.is_decision else ""
@@ -67,19 +70,31 @@ def inbox(ctx: click.Context, as_json: bool) -> None:
 @common_options
 @click.pass_context
 def overdue(ctx: click.Context, as_json: bool) -> None:
-    """Active steps (tasks) past their due time, with how late (in working time)."""
+    """Active steps (tasks) past their due time, and service runs past their deadline, with
+    how late (in working time)."""
     from engine import reads
-    from runners.json_shapes import open_task_json
+    from runners.json_shapes import late_run_json, open_task_json
 
     app = app_of(ctx)
-    late = app.read(lambda store: reads.overdue(store, app.env))
+    late, runs = app.read(lambda store: (reads.overdue(store, app.env),
+                                         reads.late_runs(store, app.env)))
     if as_json:
-        emit_json([open_task_json(item, app.tz) for item in late])
+        emit_json([open_task_json(item, app.tz) for item in late]
+                  + [late_run_json(run, app.tz) for run in runs])
         return
-    if not late:
+    if not late and not runs:
         click.echo("No step is overdue.")
         return
     from runners.tables import table
+
+    if runs:
+        click.echo("Layanan melewati waktu penyelesaian:")
+        click.echo(table(["Run", "SOP", "Periode", "Perihal", "Batas layanan", "Terlambat"], [
+            [r.run.id, r.run.sop_id, r.run.period, r.run.title or "-", app.local(r.run.due_at),
+             minutes_text(r.late_minutes)] for r in runs], widths=[4, 24, 20, 24, 16, 12]))
+        if not late:
+            return
+        click.echo("")
 
     click.echo(table(["Run", "SOP", "No", "Langkah", "Pelaksana", "Untuk", "Batas",
                       "Terlambat"], [

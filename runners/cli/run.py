@@ -43,10 +43,32 @@ def run() -> None:
     """Start, list, show and cancel runs of an SOP."""
 
 
+def _fields(given: tuple[str, ...]) -> dict[str, str]:
+    """KEY=VALUE pairs of --field."""
+    fields: dict[str, str] = {}
+    for pair in given:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise click.BadParameter(f"`{pair}` is not KEY=VALUE (for example "
+                                     "--field pemohon=\"Siti Aminah\")", param_hint="--field")
+        fields[key.strip()] = value
+    return fields
+
+
 @run.command()
 @click.argument("sop_id", metavar="SOP")
-@click.option("--period", help="The period the run is for: 2025, 2025-Q4, 2025-12 or a "
-                               "register number (default: as the SOP's `start.period` says).")
+@click.option("--period", help="The period the run is for: 2025, 2025-Q4, 2025-12 (default: "
+                               "as the SOP's `start.period` says; an SOP without `start:` "
+                               "gets the next register number).")
+@click.option("--register", "register", metavar="NUMBER",
+              help="For a service SOP: the register number to use, that of a cancelled run "
+                   "started again (its case fields are taken over unless --field is given).")
+@click.option("--field", "fields", multiple=True, metavar="KEY=VALUE",
+              help="A case field of the SOP (`case:`), such as --field pemohon=\"Siti "
+                   "Aminah\" --field nik=3214...; repeat for each.")
+@click.option("--received", is_flag=True,
+              help="Record the applicant's first step at once (the file was received at the "
+                   "desk); with --at, when it was.")
 @click.option("--unit", help="The unit of the roster (default: the only one).")
 @click.option("--at", "at", metavar="TIME",
               help="When the run really began on paper (ISO 8601, workspace time zone); due "
@@ -55,28 +77,42 @@ def run() -> None:
 @click.option("--quiet", "-q", is_flag=True, help="Print only the run id.")
 @common_options
 @click.pass_context
-def start(ctx: click.Context, sop_id: str, period: str | None, unit: str | None,
-          at: str | None, as_json: bool, quiet: bool) -> None:
-    """Start a run of SOP; its first step becomes active. Prints the run id."""
+def start(ctx: click.Context, sop_id: str, period: str | None, register: str | None,
+          fields: tuple[str, ...], received: bool, unit: str | None, at: str | None,
+          as_json: bool, quiet: bool) -> None:
+    """Start a run of SOP; its first step becomes active. Prints the run id (and the
+    register number of a service run)."""
     from engine import services
     from engine.periods import default_period
 
     app = app_of(ctx)
     loaded = app.sop(sop_id)
+    given = _fields(fields)
     when = app.parse_time(at) if at else None
-    chosen = period or default_period(loaded.spec, (when or app.now()).astimezone(app.tz))
-    done = app.write(lambda store: services.start_run(store, app.env, loaded, unit, chosen,
-                                                      app.user, when))
+    chosen = period or register
+    if chosen is None and not loaded.spec.registered:
+        chosen = default_period(loaded.spec, (when or app.now()).astimezone(app.tz))
+    done = app.write(lambda store: services.start_run(
+        store, app.env, loaded, unit, chosen, app.user, when, fields=given, received=received))
     labels = [t.label for t in done.active]
+    register_number = done.run.period if loaded.spec.registered else None
     if as_json:
         emit_json({"run": done.run.id, "sop": done.run.sop_id, "period": done.run.period,
-                   "unit": done.run.unit, "active_step": labels[0] if labels else None,
-                   "active_steps": labels})
+                   "register": register_number, "unit": done.run.unit,
+                   "fields": given, "active_step": labels[0] if labels else None,
+                   "active_steps": labels,
+                   "due_at": done.run.due_at and done.run.due_at.astimezone(app.tz).isoformat()})
     elif quiet:
         click.echo(done.run.id)
     else:
+        what = f"register {register_number}" if register_number else f"period {done.run.period}"
         click.echo(f"Started run {done.run.id}: {loaded.spec.title}, unit {done.run.unit}, "
-                   f"period {done.run.period}")
+                   f"{what}")
+        if done.run.due_at:
+            click.echo(f"Service deadline: {app.local(done.run.due_at)}")
+        if done.step is not None:
+            click.echo(f"Received: {loaded.spec.activity(done.step.activity_id).name} "
+                       f"(recorded by {done.step.completed_by})")
         echo_active(app, loaded.spec, done.active)
 
 
@@ -86,34 +122,42 @@ def start(ctx: click.Context, sop_id: str, period: str | None, unit: str | None,
               help="Only runs with this status.")
 @click.option("--period", help="Only runs for this period.")
 @click.option("--unit", help="Only runs of this unit.")
+@click.option("--search", metavar="TEXT",
+              help="Only runs whose register number or case fields (the applicant's name, "
+                   "NIK, ...) contain TEXT, ignoring case.")
 @click.option("--json", "as_json", is_flag=True, help="Print the runs as JSON.")
 @common_options
 @click.pass_context
 def list_runs(ctx: click.Context, sop: str | None, status: str | None, period: str | None,
-              unit: str | None, as_json: bool) -> None:
+              unit: str | None, search: str | None, as_json: bool) -> None:
     """List runs, newest first."""
     from engine import reads
     from engine.ports import RunFilter
 
     app = app_of(ctx)
-    items = app.read(lambda store: reads.list_runs(store, RunFilter(sop, status, period, unit)))
+    items = app.read(lambda store: reads.list_runs(store, RunFilter(sop, status, period, unit,
+                                                                    search)))
     if as_json:
         emit_json([{"run": i.run.id, "sop": i.run.sop_id, "unit": i.run.unit,
-                    "period": i.run.period, "status": i.run.status, "result": i.run.result,
+                    "period": i.run.period, "register": i.run.register,
+                    "title": i.run.title, "status": i.run.status, "result": i.run.result,
                     "active_step": i.active[0] if i.active else None,
                     "active_steps": list(i.active),
                     "started_at": i.run.started_at.astimezone(app.tz).isoformat()}
                    for i in items])
         return
     if not items:
-        click.echo("No runs" + (" match" if any((sop, status, period, unit)) else " yet; "
-                                "start one with `alur run start SOP`") + ".")
+        click.echo("No runs" + (" match" if any((sop, status, period, unit, search)) else
+                                " yet; start one with `alur run start SOP`") + ".")
         return
     from runners.tables import table
     from runners.words import status_word
 
-    click.echo(table(["Run", "SOP", "Unit", "Periode", "Status", "Langkah aktif", "Mulai"], [
-        [i.run.id, i.run.sop_id, i.run.unit, i.run.period, status_word(i.run.status)
+    titled = any(i.run.title for i in items)
+    click.echo(table(["Run", "SOP", "Unit", "Periode", *(["Perihal"] if titled else []),
+                      "Status", "Langkah aktif", "Mulai"], [
+        [i.run.id, i.run.sop_id, i.run.unit, i.run.period,
+         *([i.run.title or "-"] if titled else []), status_word(i.run.status)
          + (f" ({i.run.result})" if i.run.result else ""),
          "\n".join(i.active) or "-", app.local(i.run.started_at)]
         for i in items]))
@@ -136,7 +180,8 @@ def show(ctx: click.Context, run_id: int, as_json: bool, fmt: str,
     from engine import reads
 
     app = app_of(ctx)
-    view = app.read(lambda store: reads.run_view(store, app.env, run_id))
+    operator = as_json or fmt == "json"  # the operator's JSON shows every field as kept
+    view = app.read(lambda store: reads.run_view(store, app.env, run_id, app.user, operator))
     if as_json or fmt == "json":
         from runners.json_shapes import run_json
 
@@ -159,11 +204,12 @@ def show(ctx: click.Context, run_id: int, as_json: bool, fmt: str,
 @common_options
 @click.pass_context
 def cancel(ctx: click.Context, run_id: int, reason: str) -> None:
-    """Cancel an active run and every task active in it."""
-    from engine import services
+    """Cancel an active run and every task active in it (who started it, or the holder of
+    the SOP's top role). Its period or register number is free again."""
+    from engine import corrections
 
     app = app_of(ctx)
-    done = app.write(lambda store: services.cancel_run(store, app.env, run_id, reason,
+    done = app.write(lambda store: corrections.cancel_run(store, app.env, run_id, reason,
                                                        app.user))
     click.echo(f"Cancelled run {done.run.id}: {reason}")
 
@@ -241,3 +287,48 @@ def reassign(ctx: click.Context, run_id: int, step_id: str, to: str) -> None:
                                                           to, app.user))
     assert done.step is not None
     click.echo(f"Step `{done.step.label}` of run {run_id} now goes to {to}.")
+
+
+@step.command()
+@click.argument("run_id", metavar="RUN", type=int)
+@click.argument("step_id", metavar="STEP")
+@click.option("--reason", required=True, help="Why the step is skipped (kept in the audit).")
+@common_options
+@click.pass_context
+def skip(ctx: click.Context, run_id: int, step_id: str, reason: str) -> None:
+    """Skip an optional step of RUN (one the SOP marks `optional: true`), with a reason."""
+    from engine import corrections
+
+    app = app_of(ctx)
+    done = app.write(lambda store: corrections.skip_step(store, app.env, run_id, step_id,
+                                                         reason, app.user))
+    assert done.step is not None
+    activity = done.spec.activity(done.step.activity_id)
+    click.echo(f"Skipped step {activity.no}. {activity.name} by {done.step.completed_by}: "
+               f"{reason}")
+    if done.run.is_active:
+        echo_active(app, done.spec, done.active)
+    else:
+        click.echo(f"Run {done.run.id} is complete ({done.run.result}).")
+
+
+@step.command()
+@click.argument("run_id", metavar="RUN", type=int)
+@click.argument("step_id", metavar="STEP")
+@click.option("--reason", required=True, help="Why the completion is undone (kept in the "
+                                              "audit).")
+@common_options
+@click.pass_context
+def reopen(ctx: click.Context, run_id: int, step_id: str, reason: str) -> None:
+    """Undo the last completion of STEP while nothing after it is done: the run goes back to
+    it (by who completed it, or a holder of a role above)."""
+    from engine import corrections
+
+    app = app_of(ctx)
+    done = app.write(lambda store: corrections.reopen_step(store, app.env, run_id, step_id,
+                                                           reason, app.user))
+    assert done.step is not None
+    activity = done.spec.activity(done.step.activity_id)
+    click.echo(f"Reopened step {activity.no}. {activity.name} (completed by "
+               f"{done.step.completed_by}): {reason}")
+    echo_active(app, done.spec, done.active)

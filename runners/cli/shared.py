@@ -98,6 +98,8 @@ def app_of(ctx: click.Context) -> App:
         app = App(opts.workspace_dir, opts.db, opts.acting_user)
         root.alur_app = app  # type: ignore[attr-defined]
         root.call_on_close(app.close)
+        if app.user:
+            app.check_user()  # an unknown --as is refused by every command, not ignored
     return app
 
 

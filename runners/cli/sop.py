@@ -7,9 +7,17 @@ from typing import TYPE_CHECKING
 
 import click
 
-from runners.cli.shared import DomainError, common_options, emit_json, sops_dir, write_output
+from runners.cli.shared import (
+    DomainError,
+    common_options,
+    emit_json,
+    options,
+    sops_dir,
+    write_output,
+)
 
 if TYPE_CHECKING:
+    from engine.errors import Problem
     from engine.loader import LoadedSop
     from engine.spec import ActivitySpec, SopSpec
 
@@ -42,7 +50,12 @@ def validate(ctx: click.Context, paths: tuple[Path, ...], strict: bool, as_json:
         raise DomainError(f"no SOP files (*.yaml, *.yml) in {', '.join(map(str, targets))}")
     catalog = load_catalog(targets)
     problems = catalog.problems
-    failing = catalog.error_count + (len(problems) if strict else 0)
+    if not paths:  # the workspace's own SOPs: are their roles held in its roster?
+        problems = sorted(problems + _roster_warnings(ctx, catalog.loaded),
+                          key=lambda p: (p.file, p.line, p.column))
+    errors = catalog.error_count
+    warnings = len(problems) - errors
+    failing = errors + (warnings if strict else 0)
     if as_json:
         emit_json({"files": len(files), "valid": failing == 0, "problems": [
             {"file": p.file, "line": p.line, "column": p.column, "message": p.message,
@@ -50,8 +63,6 @@ def validate(ctx: click.Context, paths: tuple[Path, ...], strict: bool, as_json:
     else:
         for problem in problems:
             click.echo(str(problem))
-    errors = catalog.error_count
-    warnings = len(problems) - errors
     summary = f"{len(files)} file{'s' * (len(files) != 1)} checked: {errors} error" \
               f"{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
     if failing:
@@ -59,6 +70,26 @@ def validate(ctx: click.Context, paths: tuple[Path, ...], strict: bool, as_json:
                                      not errors else ""))
     if not as_json:
         click.echo(f"OK: {summary}", err=bool(problems))
+
+
+def _roster_warnings(ctx: click.Context, loaded: list[LoadedSop]) -> list[Problem]:
+    """A warning for each role of the SOPs that nobody holds today in a unit of the roster
+    (none when the workspace has no roster, or a roster with problems of its own)."""
+    import datetime as dt
+
+    from engine.errors import ConfigError
+    from engine.roster_check import unheld_role_warnings
+    from engine.roster_loader import load_roster
+    from runners.app import ROSTER_FILE
+
+    path = options(ctx).workspace_dir / ROSTER_FILE
+    if not path.is_file():
+        return []
+    try:
+        roster = load_roster(path)
+    except ConfigError:
+        return []
+    return unheld_role_warnings(roster, loaded, dt.date.today())
 
 
 @sop.command(name="list")
