@@ -173,11 +173,13 @@ class RunListItem:
 
 @dataclass(frozen=True, slots=True)
 class OpenTask:
-    """An active task with its run and SOP (inbox, overdue)."""
+    """An active task with its run and SOP (inbox, overdue), and the working minutes left to
+    the run's service deadline (negative: late by), if it has one."""
 
     run: RunInfo
     spec: SopSpec
     task: TaskView
+    service_left: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,6 +245,15 @@ def _critical_minutes(run: Run, spec: SopSpec, env: Env) -> int:
     return round(env.calendar.working_minutes_between(run.started_at, end))
 
 
+def service_left(env: Env, due: dt.datetime | None, now: dt.datetime) -> int | None:
+    """Working minutes from ``now`` to a service deadline; negative when it is past."""
+    if due is None:
+        return None
+    if now <= due:
+        return round(env.calendar.working_minutes_between(now, due))
+    return -round(env.calendar.working_minutes_between(due, now))
+
+
 def may_see_private(env: Env, spec: SopSpec, unit_slug: str, viewer: str | None) -> bool:
     """Whether ``viewer`` sees a run's private fields: a holder (regular or acting, today)
     of one of the SOP's roles in the run's unit. Everyone else sees them masked."""
@@ -269,11 +280,7 @@ def run_view(store: RunQueries, env: Env, run_id: int, viewer: str | None = None
     end = run.finished_at or now
     shown = reveal or may_see_private(env, spec, run.unit, viewer)
     info = RunInfo.of(run, spec, store.fields([run.id]).get(run.id, ()), shown)
-    left = None
-    if run.due_at is not None:
-        calendar = env.calendar
-        left = round(calendar.working_minutes_between(now, run.due_at)) if now <= run.due_at \
-            else -round(calendar.working_minutes_between(run.due_at, end))
+    left = service_left(env, run.due_at, end if run.finished_at else now)
     return RunView(info, spec, tuple(tasks), deadline(run, spec, env.calendar),
                    _critical_minutes(run, spec, env),
                    round(env.calendar.working_minutes_between(run.started_at, end)), left)
@@ -312,7 +319,8 @@ def _open(store: RunQueries, env: Env, due_before: dt.datetime | None = None,
             if keep is None or keep(run, spec_of(store, run.sop_hash), step)]
     infos = _infos(store, list({run.id: run for run, _step in kept}.values()))
     return tuple(OpenTask(infos[run.id], spec_of(store, run.sop_hash),
-                          task_view(step, spec_of(store, run.sop_hash), env, now))
+                          task_view(step, spec_of(store, run.sop_hash), env, now),
+                          service_left(env, run.due_at, now))
                  for run, step in kept)
 
 

@@ -18,6 +18,7 @@ from engine.cases import title_of
 from engine.errors import AlurError
 from engine.notify import ReminderMessage
 from engine.ports import ReminderQueue, RunStore
+from engine.reads import service_left
 from engine.roster import Person, Unit
 from engine.runs import (
     ACTIVE,
@@ -121,7 +122,7 @@ def _message(env: Env, reminder: Reminder, run: Run, step: StepRun, spec: SopSpe
         due_at=step.due_at, late_minutes=late_minutes(step, env.calendar, now),
         timezone=str(env.calendar.tz), deadline=due, working_days_left=days_left,
         run_title=title, service_due_at=run.due_at,
-        service_left_minutes=_service_left(env, run, now))
+        service_left_minutes=service_left(env, run.due_at, now))
 
 
 def _unit(env: Env, slug: str) -> Unit:
@@ -129,14 +130,6 @@ def _unit(env: Env, slug: str) -> Unit:
         return env.roster.unit(slug)
     except AlurError:
         return Unit(slug, slug, ())
-
-
-def _service_left(env: Env, run: Run, now: dt.datetime) -> int | None:
-    if run.due_at is None:
-        return None
-    if now <= run.due_at:
-        return round(env.calendar.working_minutes_between(now, run.due_at))
-    return -round(env.calendar.working_minutes_between(run.due_at, now))
 
 
 def _run_message(store: ReminderStore, env: Env, reminder: Reminder, run: Run, spec: SopSpec,
@@ -156,9 +149,9 @@ def _run_message(store: ReminderStore, env: Env, reminder: Reminder, run: Run, s
         period=run.period, step_id="", task=", ".join(t.label for t in active), step_no=0,
         step_name=spec.title, attempt=1, actor_title="",
         responsible=tuple(f"{names.get(p, p)} ({p})" for p in ids), responsible_ids=ids,
-        due_at=run.due_at, late_minutes=-(_service_left(env, run, now) or 0),
+        due_at=run.due_at, late_minutes=-(service_left(env, run.due_at, now) or 0),
         timezone=str(env.calendar.tz), whole_run=True, run_title=title,
-        service_due_at=run.due_at, service_left_minutes=_service_left(env, run, now))
+        service_due_at=run.due_at, service_left_minutes=service_left(env, run.due_at, now))
     return message, tuple(dict.fromkeys(tops))
 
 

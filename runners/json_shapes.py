@@ -54,7 +54,7 @@ def open_task_json(item: OpenTask, tz: dt.tzinfo) -> dict[str, Any]:
     task = item.task
     return {"run": item.run.id, "sop": item.run.sop_id, "period": item.run.period,
             "register": item.run.register, "title": item.run.title,
-            "service_due_at": iso(item.run.due_at, tz),
+            "service_due_at": iso(item.run.due_at, tz), "service_left_minutes": item.service_left,
             "unit": item.run.unit, "step": task.activity_id, "task": task.label, "no": task.no,
             "name": task.name, "actor": task.actor, "assignees": list(task.assignees),
             "due_at": iso(task.due_at, tz), "overdue": task.overdue,

@@ -24,6 +24,14 @@ EVENT_KINDS = ["run_started", "step_activated", "step_completed", "step_reassign
                "run_cancelled", "run_completed", "reminder_sent", "reminder_failed"]
 
 
+def _service_cell(item: OpenTask) -> str:
+    left = item.service_left
+    if left is None:
+        return ""
+    return f"\nlayanan: sisa {minutes_text(left)}" if left >= 0 else \
+        f"\nlayanan: lewat {minutes_text(-left)}"
+
+
 def _step_cell(item: OpenTask) -> str:
     task = item.task
     cell = task.name + (f" [{task.label}]" if task.label != task.activity_id else "")
@@ -52,8 +60,7 @@ def inbox(ctx: click.Context, as_json: bool) -> None:
 
     click.echo(table(["Run", "SOP", "Periode", "No", "Langkah", "Batas", "Terlambat"], [
         [i.run.id, i.run.sop_id, i.run.period, i.task.no, _step_cell(i),
-         app.local(i.task.due_at) + (f"\nlayanan {app.local(i.run.due_at)}" if i.run.due_at
-                                     else ""),
+         app.local(i.task.due_at) + _service_cell(i),
          minutes_text(i.task.late_minutes) if i.task.overdue else ""]
         for i in mine], widths=[4, 20, 18, 3, 36, 16, 10]))
     click.echo("\nComplete one with:")
