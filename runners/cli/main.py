@@ -54,10 +54,11 @@ def cli() -> None:
 
 def _register() -> None:
     from runners.cli.daemon import demo, reminders, scheduler
-    from runners.cli.records import audit, db, history, inbox, init, overdue, report
+    from runners.cli.records import audit, history, inbox, overdue, report
     from runners.cli.roster import roster
     from runners.cli.run import run, step
     from runners.cli.sop import sop
+    from runners.cli.workspace import db, init
 
     for command in (init, sop, run, step, inbox, overdue, history, report, audit, db,
                     scheduler, reminders, roster, demo):

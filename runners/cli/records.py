@@ -1,4 +1,4 @@
-"""`alur inbox`, `overdue`, `history`, `report`, `audit verify`, `db upgrade`, `init`."""
+"""`alur inbox`, `overdue`, `history`, `report` and `audit verify`: looking at runs."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from runners.cli.shared import (
     emit_json,
     ensure_user,
     minutes_text,
-    options,
 )
 
 if TYPE_CHECKING:
@@ -224,48 +223,3 @@ def verify(ctx: click.Context, run_id: int | None) -> None:
     count = app.read(lambda store: reads.verify_audit(store, run_id))
     where = f" of run {run_id}" if run_id is not None else ""
     click.echo(f"Audit trail intact: {count} events{where} checked, every hash matches.")
-
-
-@click.group()
-def db() -> None:
-    """Manage the database schema."""
-
-
-@db.command()
-@common_options
-@click.pass_context
-def upgrade(ctx: click.Context) -> None:
-    """Migrate the database to the current schema."""
-    from storage.db import upgrade_url
-
-    app = app_of(ctx)
-    before, after, shown = upgrade_url(app.database_url)
-    click.echo(f"Database {shown} is at schema {after}"
-               + (" (unchanged)." if before == after else f" (was {before or 'empty'})."))
-
-
-@click.command()
-@click.argument("folder", metavar="[DIR]", required=False,
-                type=click.Path(file_okay=False, path_type=Path))
-@common_options
-@click.pass_context
-def init(ctx: click.Context, folder: Path | None) -> None:
-    """Create a workspace: alur.toml, roster.yaml, sops/ and the database."""
-    from runners.app import App
-    from runners.init_workspace import create_workspace
-
-    target = (folder or Path.cwd()).resolve()
-    for path, created in create_workspace(target):
-        shown = path.relative_to(target) if path.is_relative_to(target) else path
-        click.echo(f"  {'created' if created else 'exists, left alone'}  {shown}")
-    app = App(target, options(ctx).db)
-    try:
-        app.db  # noqa: B018 - creates and migrates the database
-    finally:
-        app.close()
-    click.echo(f"  database   {app.database_url}")
-    click.echo(f"\nWorkspace ready in {target}. The roster holds SAMPLE people: edit "
-               "roster.yaml, then for example:\n"
-               f"  cd {target}\n"
-               "  alur run start pengumpulan-data-kinerja --as camat")
-

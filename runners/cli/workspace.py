@@ -1,0 +1,54 @@
+"""`alur init` and `alur db upgrade`: the workspace and its database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from runners.cli.shared import app_of, common_options, options
+
+
+@click.group()
+def db() -> None:
+    """Manage the database schema."""
+
+
+@db.command()
+@common_options
+@click.pass_context
+def upgrade(ctx: click.Context) -> None:
+    """Migrate the database to the current schema."""
+    from storage.db import upgrade_url
+
+    app = app_of(ctx)
+    before, after, shown = upgrade_url(app.database_url)
+    click.echo(f"Database {shown} is at schema {after}"
+               + (" (unchanged)." if before == after else f" (was {before or 'empty'})."))
+
+
+@click.command()
+@click.argument("folder", metavar="[DIR]", required=False,
+                type=click.Path(file_okay=False, path_type=Path))
+@common_options
+@click.pass_context
+def init(ctx: click.Context, folder: Path | None) -> None:
+    """Create a workspace: alur.toml, roster.yaml, sops/ and the database."""
+    from runners.app import App
+    from runners.init_workspace import create_workspace
+
+    target = (folder or Path.cwd()).resolve()
+    for path, created in create_workspace(target):
+        shown = path.relative_to(target) if path.is_relative_to(target) else path
+        click.echo(f"  {'created' if created else 'exists, left alone'}  {shown}")
+    app = App(target, options(ctx).db)
+    try:
+        app.db  # noqa: B018 - creates and migrates the database
+    finally:
+        app.close()
+    click.echo(f"  database   {app.database_url}")
+    click.echo(f"\nWorkspace ready in {target}. The roster holds SAMPLE people: edit "
+               "roster.yaml, then for example:\n"
+               f"  cd {target}\n"
+               "  alur run start pengumpulan-data-kinerja --as camat")
+
