@@ -148,8 +148,24 @@ class HistoryFilter:
     event: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """The database at a glance (`alur status`)."""
+
+    runs: dict[str, int]  # by status
+    reminders_due: int  # pending and due by the time asked
+    reminders_failed: int
+    audit_seq: int
+    audit_hash: str
+    last_event_at: dt.datetime | None
+
+
 class RunQueries(Protocol):
     """The reads: runs, open tasks, audit events and reminders (one read transaction)."""
+
+    def summary(self, now: dt.datetime) -> Summary:
+        """Runs by status, reminders due and failed, and the audit trail's head."""
+        ...
 
     def sop_text(self, sha256: str) -> str:
         """The SOP content stored under this hash."""

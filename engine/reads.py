@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from engine.audit_chain import verify_chain, verify_run_chain
 from engine.cases import RunField, mask, title_of
-from engine.ports import HistoryFilter, RunFilter, RunQueries
+from engine.ports import HistoryFilter, RunFilter, RunQueries, Summary
 from engine.runs import ACTIVE, AuditEvent, Reminder, Run, StepRun
 from engine.services import Env
 from engine.spec import SopSpec
@@ -354,6 +354,12 @@ def late_runs(store: RunQueries, env: Env) -> tuple[LateRun, ...]:
     infos = _infos(store, runs)
     return tuple(LateRun(infos[r.id], spec_of(store, r.sop_hash), round(
         env.calendar.working_minutes_between(r.due_at, now)) if r.due_at else 0) for r in runs)
+
+
+def summary(store: RunQueries, env: Env) -> Summary:
+    """The database at a glance (`alur status`): runs by status, reminders due and failed,
+    the audit trail's head."""
+    return store.summary(env.clock.now())
 
 
 def history(store: RunQueries, where: HistoryFilter) -> tuple[AuditEvent, ...]:

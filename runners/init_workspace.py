@@ -39,12 +39,26 @@ def bundled_sop_files() -> list[Path]:
     return [*files, schema] if schema.is_file() else files
 
 
-def create_workspace(folder: Path) -> list[tuple[Path, bool]]:
-    """Write alur.toml, roster.yaml and sops/ into ``folder``; each path with created or not."""
+DEFAULT_URL_LINE = b'url = "sqlite:///alur.db"'
+
+
+def settings_template(database_url: str | None) -> bytes:
+    """alur.toml as written by init: the template, with ``database_url`` if one is given."""
+    content = template(SETTINGS_FILE)
+    if database_url is None:
+        return content
+    quoted = database_url.replace("\\", "\\\\").replace('"', '\\"')
+    return content.replace(DEFAULT_URL_LINE, f'url = "{quoted}"'.encode(), 1)
+
+
+def create_workspace(folder: Path, database_url: str | None = None) -> list[tuple[Path, bool]]:
+    """Write alur.toml (naming ``database_url`` when given), roster.yaml and sops/ into
+    ``folder``; each path with created or not."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    results = [(folder / name, write_new(folder / name, template(name)))
-               for name in (SETTINGS_FILE, ROSTER_FILE)]
+    results = [(folder / SETTINGS_FILE, write_new(folder / SETTINGS_FILE,
+                                                  settings_template(database_url))),
+               (folder / ROSTER_FILE, write_new(folder / ROSTER_FILE, template(ROSTER_FILE)))]
     sops = folder / SOPS_DIR
     if sops.exists() and not sops.is_dir():
         return [*results, (sops, False)]

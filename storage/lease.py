@@ -98,3 +98,28 @@ class PostgresLease:
             self.connection.commit()
             self.connection.close()
             self.connection = None
+
+
+def scheduler_state(engine: Engine) -> str:
+    """Whether a reminder daemon runs on this database, as people read it."""
+    if engine.dialect.name == "sqlite":
+        import fcntl
+
+        path = f"{engine.url.database or 'alur.db'}.scheduler.lock"
+        try:
+            file = open(path)
+        except OSError:
+            return "not running"
+        try:
+            fcntl.flock(file.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except OSError:
+            holder = file.read().strip() or "another process"
+            return f"running ({holder})"
+        finally:
+            file.close()
+        return "not running"
+    with engine.connect() as connection:
+        count = connection.execute(text(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND "
+            "pid <> pg_backend_pid()")).scalar_one()
+    return f"{count} running" if count else "not running"

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from engine.audit_chain import canonical_json, event_hash
 from engine.cases import RunField
 from engine.errors import ConcurrentChange, DuplicateRun, RunNotFound, SchedulerBusy
-from engine.ports import HistoryFilter, RunFilter
+from engine.ports import HistoryFilter, RunFilter, Summary
 from engine.roster import Person
 from engine.runs import ACTIVE, CANCELLED, AuditEvent, Run, StepRun
 from storage.memory_queue import MemoryQueue
@@ -194,6 +194,18 @@ class MemoryStore(MemoryQueue):
                 and (not where.status or r.status == where.status)
                 and (not where.period or r.period == where.period)
                 and (not where.unit or r.unit == where.unit) and found(r)]
+
+    def summary(self, now: dt.datetime) -> Summary:
+        """Runs by status, reminders due and failed, and the audit trail's head."""
+        runs: dict[str, int] = {}
+        for run in self.state.runs.values():
+            runs[run.status] = runs.get(run.status, 0) + 1
+        owed = [r.reminder for r in self.state.reminders.values()]
+        due = sum(r.status == "pending" and r.due_at <= utc(now) for r in owed)
+        failed = sum(r.status == "failed" for r in owed)
+        seq, digest = self.state.head
+        last = self.state.events[-1].recorded_at if self.state.events else None
+        return Summary(runs, due, failed, seq, digest, last)
 
     def late_runs(self, now: dt.datetime) -> list[Run]:
         """Active runs past their service deadline, the longest late first."""

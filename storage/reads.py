@@ -7,8 +7,8 @@ from collections.abc import Iterator, Sequence
 
 from sqlalchemy import Connection, func, or_, select
 
-from engine.ports import HistoryFilter, RunFilter
-from engine.runs import ACTIVE, AuditEvent, Reminder, Run, StepRun
+from engine.ports import HistoryFilter, RunFilter, Summary
+from engine.runs import ACTIVE, FAILED, PENDING, AuditEvent, Reminder, Run, StepRun
 from storage import tables as t
 from storage.convert import to_db
 from storage.reminder_store import reminder_from_row
@@ -51,6 +51,20 @@ class ReadStore:
                                     RUNS.c.id.in_(matching)))
         return [run_from_row(r) for r in self.connection.execute(
             query.order_by(RUNS.c.id.desc()))]
+
+    def summary(self, now: dt.datetime) -> Summary:
+        """Runs by status, reminders due and failed, and the audit trail's head."""
+        runs = {row[0]: int(row[1]) for row in self.connection.execute(
+            select(RUNS.c.status, func.count()).group_by(RUNS.c.status))}
+        due = self.connection.execute(select(func.count()).select_from(REMINDERS).where(
+            REMINDERS.c.status == PENDING, REMINDERS.c.due_at <= to_db(now))).scalar_one()
+        failed = self.connection.execute(select(func.count()).select_from(REMINDERS).where(
+            REMINDERS.c.status == FAILED)).scalar_one()
+        seq, digest = self.audit_head()
+        last = self.connection.execute(select(EVENTS.c.recorded_at).where(
+            EVENTS.c.seq == seq)).scalar()
+        return Summary(runs, int(due), int(failed), seq, digest,
+                       last.replace(tzinfo=dt.UTC) if last else None)
 
     def late_runs(self, now: dt.datetime) -> list[Run]:
         """Active runs past their service deadline, the longest late first."""

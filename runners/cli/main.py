@@ -58,10 +58,11 @@ def _register() -> None:
     from runners.cli.roster import roster
     from runners.cli.run import run, step
     from runners.cli.sop import sop
+    from runners.cli.status import status
     from runners.cli.workspace import db, init
 
     for command in (init, sop, run, step, inbox, overdue, history, report, audit, db,
-                    scheduler, reminders, roster, demo):
+                    scheduler, reminders, roster, status, demo):
         cli.add_command(command)
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from runners.cli.shared import app_of, common_options, options
+from runners.cli.shared import DomainError, app_of, common_options, options
 
 
 @click.group()
@@ -27,21 +27,45 @@ def upgrade(ctx: click.Context) -> None:
                + (" (unchanged)." if before == after else f" (was {before or 'empty'})."))
 
 
+def _refuse_password(url: str) -> None:
+    """A database URL with a password is not written into alur.toml."""
+    from urllib.parse import urlsplit
+
+    try:
+        password = urlsplit(url).password
+    except ValueError:
+        password = None
+    if password:
+        raise DomainError("the database URL holds a password, which would be written into "
+                          "alur.toml; give the URL without it and put the password in "
+                          "ALUR_DATABASE_URL or ~/.pgpass")
+
+
 @click.command()
 @click.argument("folder", metavar="[DIR]", required=False,
                 type=click.Path(file_okay=False, path_type=Path))
 @common_options
 @click.pass_context
 def init(ctx: click.Context, folder: Path | None) -> None:
-    """Create a workspace: alur.toml, roster.yaml, sops/ and the database."""
+    """Create a workspace: alur.toml, roster.yaml, sops/ and the database.
+
+    With --db URL the workspace's alur.toml names that database (a password in the URL
+    is refused: put it in ALUR_DATABASE_URL or ~/.pgpass instead).
+    """
     from runners.app import App
     from runners.init_workspace import create_workspace
 
+    url = options(ctx).db
+    if url is not None:
+        _refuse_password(url)
     target = (folder or Path.cwd()).resolve()
-    for path, created in create_workspace(target):
+    for path, created in create_workspace(target, url):
         shown = path.relative_to(target) if path.is_relative_to(target) else path
         click.echo(f"  {'created' if created else 'exists, left alone'}  {shown}")
-    app = App(target, options(ctx).db)
+    app = App(target, url)
+    if url is not None and app.settings.database_url != app.database_url:
+        click.echo(f"  note: alur.toml existed and names {app.settings.database_url}; --db or "
+                   "ALUR_DATABASE_URL must be given to use this database")
     try:
         app.db  # noqa: B018 - creates and migrates the database
     finally:
