@@ -37,6 +37,7 @@ class ReminderMessage:
     run_title: str | None = None  # what the run is about (the applicant)
     service_due_at: datetime | None = None  # the run's service deadline, if any
     service_left_minutes: int | None = None  # working minutes to it (< 0: late by)
+    failure: str | None = None  # to the operator: this reminder could not be delivered
 
     def __post_init__(self) -> None:
         if self.due_at.utcoffset() is None:

@@ -41,6 +41,7 @@ from engine.tasks import task_actors
 from engine.views import deadline, late_minutes
 
 MAX_ATTEMPTS = 5
+NO_HOLDER = "nobody holds the role"  # a reminder's error when it has no one to go to
 
 
 def retry_delay(attempts: int) -> dt.timedelta:
@@ -185,6 +186,12 @@ def prepare(store: ReminderStore, env: Env, reminder_id: int, me: str,
                     frozenset(store.delivered(reminder.id)))
 
 
+def _errors(failed: list[Delivery]) -> str:
+    """The failed tries as one line: ``person/channel: detail; ...`` (or why none was made)."""
+    return "; ".join(d.detail if d.person_id == "-" else f"{d.person_id}/{d.channel}: {d.detail}"
+                     for d in failed)[:2000]
+
+
 def record(store: ReminderStore, env: Env, outgoing: Outgoing, tries: list[Delivery],
            me: str, now: dt.datetime) -> Reminder:
     """Store the reminder's outcome, the next reminder and the audit event.
@@ -194,6 +201,9 @@ def record(store: ReminderStore, env: Env, outgoing: Outgoing, tries: list[Deliv
     """
     reminder = outgoing.reminder
     failed = [d for d in tries if not d.ok]
+    if not outgoing.recipients:  # nobody holds the role: no try can reach anyone
+        failed = [Delivery(reminder.id, "-", "-", now, False, NO_HOLDER)]
+        reminder.attempts = MAX_ATTEMPTS - 1  # no retry: the roster must change first
     reminder.recipients = tuple(p.id for p in outgoing.recipients)
     reminder.channels = tuple(dict.fromkeys(
         [*reminder.channels, *(d.channel for d in tries if d.ok)]))
@@ -202,14 +212,12 @@ def record(store: ReminderStore, env: Env, outgoing: Outgoing, tries: list[Deliv
     if failed and reminder.attempts < MAX_ATTEMPTS:
         reminder.status = PENDING  # tried again later; the people already reached are kept
         reminder.due_at = now + retry_delay(reminder.attempts)
-        reminder.last_error = "; ".join(f"{d.person_id}/{d.channel}: {d.detail}"
-                                        for d in failed)[:2000]
+        reminder.last_error = _errors(failed)
         store.finish_reminder(reminder, me)
         return reminder
     reminder.status = FAILED if failed else SENT
     reminder.sent_at = now
-    reminder.last_error = "; ".join(f"{d.person_id}/{d.channel}: {d.detail}"
-                                    for d in failed)[:2000] or None
+    reminder.last_error = _errors(failed) or None
     if not store.finish_reminder(reminder, me):
         return reminder  # retired meanwhile (the step was completed): nothing more owed
     data = {"reminder": reminder.id, "level": outgoing.message.level,

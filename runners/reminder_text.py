@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from engine.durations import format_minutes
 from engine.notify import ReminderMessage, as_superior
+from engine.reminders import NO_HOLDER
 from engine.roster import Person
 
 DAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
@@ -54,6 +55,10 @@ def format_moment(moment: datetime, timezone: str) -> str:
 def subject(message: ReminderMessage) -> str:
     """The one-line subject (e-mail subject, chat title) of the message."""
     kind = "Eskalasi" if message.is_escalation else "Pengingat"
+    if message.failure is not None:
+        where = "layanan" if message.whole_run else f"langkah {message.step_no}"
+        return (f"[Alur] GAGAL TERKIRIM: {kind.lower()} run {message.run_id} {where} "
+                f'"{message.step_name or message.sop_title}"')
     if message.whole_run:
         about = f" ({message.run_title})" if message.run_title else ""
         return (f'[Alur] {kind}: layanan "{message.sop_title}" {message.period}{about} '
@@ -131,6 +136,8 @@ def _rows(message: ReminderMessage) -> list[tuple[str, str]]:
 def body(message: ReminderMessage, person: Person) -> str:
     """The plain-text message to ``person``, in Bahasa Indonesia."""
     role = message.escalation_role_title or "atasan"
+    if message.failure is not None:
+        return _failure_body(message, person)
     if message.whole_run:
         opening = ("Layanan berikut sudah melewati waktu penyelesaiannya dan belum selesai. "
                    f"Pesan ini disampaikan kepada Anda sebagai pimpinan ({role}).")
@@ -157,10 +164,27 @@ def body(message: ReminderMessage, person: Person) -> str:
     return "\n".join(lines)
 
 
+def _failure_body(message: ReminderMessage, person: Person) -> str:
+    """To the operator: a reminder could not be delivered, and why; it will not be retried."""
+    kind = "eskalasi" if message.is_escalation else "pengingat"
+    opening = (f"Sebuah {kind} Alur gagal terkirim dan tidak akan dicoba lagi. Pesan ini "
+               "disampaikan kepada Anda sebagai operator Alur.")
+    cause = ("Tidak ada seorang pun yang memegang peran ini di daftar pegawai (roster)."
+             if message.failure == NO_HOLDER else f"Kesalahan terakhir: {message.failure}")
+    table = [f"{label:<15} : {value}" for label, value in _rows(message)]
+    lines = [f"Yth. {person.name},", "", textwrap.fill(opening, 72), "",
+             textwrap.fill(cause, 72), "", *table, "",
+             "Periksa saluran pengingat dan daftar pegawai, lalu lihat riwayatnya dengan:",
+             f"    alur reminders list --run {message.run_id}", "", "Pesan otomatis dari Alur."]
+    return "\n".join(lines)
+
+
 def payload(message: ReminderMessage, person: Person) -> dict[str, Any]:
     """The JSON-safe webhook payload for ``person`` (text included, times in ISO 8601)."""
     return {
-        "type": "alur.escalation" if message.is_escalation else "alur.reminder",
+        "type": "alur.failure" if message.failure is not None
+        else "alur.escalation" if message.is_escalation else "alur.reminder",
+        "failure": message.failure,
         "reminder": message.reminder_id,
         "level": message.level,
         "escalated_to": message.escalation_role_title,

@@ -48,6 +48,7 @@ class Daemon:
 
     def __post_init__(self) -> None:
         self.lock = self.app.db.lease(self.me)
+        self.counts: dict[str, int] = {}  # reminders handled by their outcome
 
     def open(self) -> None:
         """Take the lease and give back what a dead daemon had claimed."""
@@ -92,10 +93,50 @@ class Daemon:
                                                          self.app.now()))
         kind = "escalation" if outgoing.message.level else "reminder"
         who = ", ".join(p.id for p in outgoing.recipients) or "nobody"
+        outcome = done.status
+        if done.status == "pending":  # a try failed; another comes later
+            outcome = "retry"
+            status = (f"not delivered ({done.last_error}); try {done.attempts} of "
+                      f"{reminders.MAX_ATTEMPTS}, next at {self.app.local(done.due_at)}")
+        elif done.status == "failed":
+            status = f"FAILED for good ({done.last_error})"
+        else:
+            status = done.status + (f" ({done.last_error})" if done.last_error else "")
         self.echo(f"{kind} {done.id} (level {outgoing.message.level}) run "
                   f"{outgoing.message.run_id} step {outgoing.message.step_no or '-'} "
-                  f"{outgoing.message.task} -> {who}: {done.status}")
+                  f"{outgoing.message.task} -> {who}: {status}")
+        self.counts[outcome] = self.counts.get(outcome, 0) + 1
+        if done.status == "failed":
+            self.alert(outgoing, done.last_error or "")
         return 1
+
+    def alert(self, outgoing: Any, error: str) -> None:
+        """A reminder failed for good: tell the operator (`[reminders] operator`), loudly."""
+        import dataclasses
+
+        from engine.runs import Delivery
+
+        operator = self.app.settings.reminders.operator
+        if not operator:
+            self.echo(f"reminder {outgoing.reminder.id} FAILED for good: {error} (set "
+                      "[reminders] operator in alur.toml to be told)")
+            return
+        person = next((p for u in self.app.roster.units for p in u.people
+                       if p.id == operator), None)
+        if person is None:
+            self.echo(f"reminder {outgoing.reminder.id} FAILED for good: {error}; the operator "
+                      f"`{operator}` is not in the roster")
+            return
+        message = dataclasses.replace(outgoing.message, failure=error)
+        for channel in self.channels:
+            if not channel.applies_to(person):
+                continue
+            try:
+                detail, ok = channel.send(message, person), True
+            except Exception as exc:  # the operator's own channel failing: say so, go on
+                detail, ok = f"{type(exc).__name__}: {exc}", False
+            self._record_delivery(Delivery(outgoing.reminder.id, f"operator:{person.id}",
+                                           channel.name, self.app.now(), ok, detail))
 
     def deliver(self, outgoing: Any) -> list[Delivery]:
         """Try every channel for every recipient not yet reached; record each try at once."""
@@ -116,6 +157,8 @@ class Daemon:
                     detail, ok = f"{type(exc).__name__}: {exc}", False
                 delivery = Delivery(outgoing.reminder.id, person.id, channel.name,
                                     self.app.now(), ok, detail)
+                if not ok:
+                    self.echo(f"  could not reach {person.id} by {channel.name}: {detail}")
                 self._record_delivery(delivery)
                 tries.append(delivery)
         return tries

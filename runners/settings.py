@@ -34,7 +34,7 @@ TABLES: dict[str, tuple[str, ...]] = {
     "database": ("url",),
     "calendar": ("timezone", "holidays", "holiday_categories", "extra_holidays",
                  "removed_holidays", "hours", "override"),
-    "reminders": ("channels", "sweep_seconds", "escalate_after", "repeat_every"),
+    "reminders": ("channels", "sweep_seconds", "escalate_after", "repeat_every", "operator"),
     "email": ("host", "port", "security", "sender", "username_env", "password_env"),
     "webhook": ("url", "secret_env"),
     "apprise": ("urls_env",),
@@ -65,6 +65,7 @@ class ReminderSettings:
     sweep_seconds: int = 30
     escalate_after: Percent | Duration = ESCALATE_AFTER
     repeat_every: Duration = REPEAT_EVERY
+    operator: str = ""  # the person told when a reminder fails for good
 
     @property
     def spec(self) -> ReminderSpec:
@@ -218,7 +219,9 @@ def _reminders(r: TomlReader, t: dict[str, Any]) -> ReminderSettings:
                 repeat = parse_duration(text)
         except DurationError as exc:
             r.error((*path, key), f"invalid `reminders.{key}`: {exc}")
-    return ReminderSettings(channels, sweep, escalate, repeat)
+    operator = r.text(t, path, "operator", "", re.compile(r"[a-z0-9]+([-_.][a-z0-9]+)*"),
+                      'a person id of the roster, like "sekcam", or "" for none')
+    return ReminderSettings(channels, sweep, escalate, repeat, operator)
 
 
 def _email(r: TomlReader, t: dict[str, Any]) -> EmailSettings:

@@ -32,7 +32,9 @@ def scheduler(ctx: click.Context, once: bool) -> None:
             now = app.now()
             if app.calendar.next_working_instant(now) != now:
                 click.echo("Outside working hours: no reminders are sent now.")
-            click.echo(f"Done: {handled} reminder(s) handled.")
+            counts = ", ".join(f"{n} {status}" for status, n in sorted(daemon.counts.items()))
+            click.echo(f"Done: {handled} reminder(s) handled" + (f": {counts}." if counts
+                                                                 else "."))
             return
         channels = ", ".join(c.name for c in daemon.channels) or "none"
         click.echo(f"Alur scheduler {daemon.me} started: sweeping every "

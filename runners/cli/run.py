@@ -20,7 +20,8 @@ def describe_task(app: App, spec: SopSpec, task: StepRun) -> str:
     from engine.tasks import task_actors
 
     activity = spec.activity(task.activity_id)
-    who = ", ".join(task.assignees) or "anyone of the unit"
+    who = ", ".join(task.assignees) or ("NOBODY (no holder)" if unheld(spec, task)
+                                         else "anyone of the unit")
     attempt = f" (attempt {task.attempt})" if task.attempt > 1 else ""
     label = f" [{task.label}]" if task.task else ""
     due = f", due {app.local(task.due_at)}" if task.due_at else ""
@@ -28,14 +29,31 @@ def describe_task(app: App, spec: SopSpec, task: StepRun) -> str:
     return f"{activity.no}. {activity.name}{attempt}{label} — {titles}: {who}{due}"
 
 
+def unheld(spec: SopSpec, task: StepRun) -> bool:
+    """Whether nobody holds the role of the task: no one it is assigned to, no one reminded."""
+    from engine.tasks import task_actors
+
+    if task.assignees:
+        return False
+    if all(spec.actor(a).external for a in task_actors(spec, task)):  # the applicant's step
+        return spec.activity(task.activity_id).recorded_by is not None
+    return True
+
+
 def echo_active(app: App, spec: SopSpec, active: tuple[StepRun, ...]) -> None:
-    """The run's active tasks, one line each."""
+    """The run's active tasks, one line each, and a loud warning for a role nobody holds."""
     if len(active) == 1:
         click.echo(f"Active step: {describe_task(app, spec, active[0])}")
-        return
-    click.echo(f"Active steps ({len(active)}):")
+    else:
+        click.echo(f"Active steps ({len(active)}):")
+        for task in active:
+            click.echo(f"  {describe_task(app, spec, task)}")
     for task in active:
-        click.echo(f"  {describe_task(app, spec, task)}")
+        if unheld(spec, task):
+            click.echo(f"Warning: nobody holds the role of step {task.label} (tidak ada "
+                       "pemegang peran): no reminder can reach anyone. Add a holder in "
+                       "roster.yaml (see `alur roster check`); until then a superior may "
+                       "complete it on the role's behalf.", err=True)
 
 
 @click.group()
@@ -150,16 +168,19 @@ def list_runs(ctx: click.Context, sop: str | None, status: str | None, period: s
         click.echo("No runs" + (" match" if any((sop, status, period, unit, search)) else
                                 " yet; start one with `alur run start SOP`") + ".")
         return
-    from runners.tables import table
+    from runners.tables import Column, short_time, table
     from runners.words import status_word
 
     titled = any(i.run.title for i in items)
-    click.echo(table(["Run", "SOP", "Unit", "Periode", *(["Perihal"] if titled else []),
-                      "Status", "Langkah aktif", "Mulai"], [
+    now = app.now()
+    click.echo(table([Column("Run", 3), Column("SOP", 12), Column("Unit", keep_from=110),
+                      Column("Periode"), *([Column("Perihal", weight=2)] if titled else []),
+                      Column("Status", 8), Column("Langkah aktif", 12),
+                      Column("Mulai", 16, keep_from=72)], [
         [i.run.id, i.run.sop_id, i.run.unit, i.run.period,
          *([i.run.title or "-"] if titled else []), status_word(i.run.status)
          + (f" ({i.run.result})" if i.run.result else ""),
-         "\n".join(i.active) or "-", app.local(i.run.started_at)]
+         "\n".join(i.active) or "-", short_time(i.run.started_at, app.tz, now)]
         for i in items]))
 
 
@@ -195,7 +216,7 @@ def show(ctx: click.Context, run_id: int, as_json: bool, fmt: str,
         return
     from runners.render_run import run_text
 
-    write_output(run_text(view, app.tz) + "\n", output, None)
+    write_output(run_text(view, app.tz, app.now()) + "\n", output, None)
 
 
 @run.command()
