@@ -193,7 +193,7 @@ def test_payload_is_json_safe_and_complete() -> None:
                            due_at=datetime(2026, 1, 5, 2, 0, tzinfo=UTC), **ESCALATION)
     data = json.loads(json.dumps(payload(message, SEKCAM)))
     assert data == {
-        "type": "alur.escalation", "reminder": 7, "level": 1,
+        "type": "alur.escalation", "failure": None, "reminder": 7, "level": 1,
         "escalated_to": "Sekretaris Kecamatan", "run": 12, "sop": "lakip",
         "sop_title": "Penyusunan LAKIP Kecamatan", "unit": "Kecamatan Darangdan",
         "period": "2025", "step": "menghimpun", "task": "menghimpun", "whole_run": False,

@@ -179,7 +179,7 @@ def test_unknown_keys_and_tables_suggest_what_is_accepted(tmp_path: Path) -> Non
         "override)",
         "9:1: unknown key `chanels` in [reminders], did you mean `channels`?",
         "10:1: unknown key `colour` in [reminders]; accepted: channels, sweep_seconds, "
-        "escalate_after, repeat_every",
+        "escalate_after, repeat_every, operator",
         "12:1: unknown key `monday` in [calendar.hours], did you mean `mon`?",
     ]
 
