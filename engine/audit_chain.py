@@ -5,13 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable, Iterator
+import re
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Protocol
 
 from engine.errors import AuditTampered
 from engine.runs import AuditEvent
 
 GENESIS = "0" * 64
+_HASH = re.compile(r"[0-9a-f]{64}")
 
 
 def canonical_json(data: Any) -> str:
@@ -40,6 +42,23 @@ def recompute(event: AuditEvent, prev_hash: str) -> str:
     """The hash an event should carry after ``prev_hash``."""
     return event_hash(prev_hash, event.seq, event.run_id, event.step, event.attempt,
                       event.event, event.actor, event.at, event.recorded_at, event.data)
+
+
+def checked_head(row: Sequence[Any] | None) -> tuple[int, str]:
+    """The audit head row as (last sequence number, last hash); AuditTampered when the row
+    is missing or holds what no chain can end with."""
+    if row is None:
+        raise AuditTampered("the audit trail's head row is missing: the trail was tampered "
+                            "with or the database is damaged")
+    seq, digest = row[0], row[1]
+    if isinstance(seq, str) and seq.isdigit():
+        seq = int(seq)
+    if not isinstance(seq, int) or isinstance(seq, bool) or seq < 0 \
+            or not isinstance(digest, str) or not _HASH.fullmatch(digest):
+        raise AuditTampered(f"the audit trail's head row is damaged (last event {seq!r:.20}, "
+                            f"hash {digest!r:.20}): the trail was tampered with or the database "
+                            "is damaged")
+    return seq, digest
 
 
 def verify_chain(events: Iterable[AuditEvent], head_seq: int, head_hash: str) -> int:

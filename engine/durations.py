@@ -9,7 +9,7 @@ shorter), which resolves them later.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 
 MINUTE_UNITS = ("menit", "mnt", "min", "mins", "minute", "minutes", "m")
@@ -33,12 +33,23 @@ _PART = re.compile(
 
 @dataclass(frozen=True, slots=True)
 class Duration:
-    """Working time: ``minutes`` plus ``days`` working days (either may be 0)."""
+    """Working time: ``minutes`` plus ``days`` working days (either may be 0).
+
+    ``written`` keeps the text the SOP's author wrote (``1 jam``, ``2 hari kerja``), spaced
+    evenly; it is what documents print, and it takes no part in comparing or adding: a sum
+    is computed, and prints as computed.
+    """
 
     minutes: int = 0
     days: Fraction = Fraction(0)
+    written: str = field(default="", compare=False)
 
     def __str__(self) -> str:
+        return self.written or self.computed
+
+    @property
+    def computed(self) -> str:
+        """The time as Alur counts it: ``60 menit``, ``2 jam``, ``1,5 hari kerja + 60 menit``."""
         parts = []
         if self.days:
             days = f"{float(self.days):g}".replace(".", ",")
@@ -107,7 +118,15 @@ def parse_duration(text: str) -> Duration:
     if minutes.denominator != 1:
         raise DurationError(f"`{source}` is not a whole number of minutes; standard times are "
                             "counted in whole minutes")
-    duration = Duration(int(minutes), days)
+    duration = Duration(int(minutes), days, written_form(source))
     if duration.is_zero:
         raise DurationError(f"duration `{source}` must be more than 0")
     return duration
+
+
+def written_form(text: str) -> str:
+    """The author's text spaced evenly: runs of blanks made one space, a space between a
+    number and its unit (``10menit`` -> ``10 menit``); a bare number of minutes gets its unit
+    (``60`` -> ``60 menit``). Case and words stay as written."""
+    spaced = re.sub(r"(\d)(?=[^\d\s.,])", r"\1 ", " ".join(text.split()))
+    return f"{spaced} menit" if re.fullmatch(r"\d+", spaced) else spaced

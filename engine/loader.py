@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -21,6 +21,7 @@ from engine.checker import Checker, suggest
 from engine.durations import Duration
 from engine.errors import Problem, SopValidationError
 from engine.flow_checks import Exits, check_flow, parse_outcomes
+from engine.logo import logo_problem, name_problem
 from engine.service_format import check_service_steps, parse_case, parse_register
 from engine.spec import (
     EACH,
@@ -242,8 +243,9 @@ def _check_dates(c: Checker, found: dict[str, tuple[Node, Node]]) -> SopDates:
     return SopDates(created, revised, effective)
 
 
-def parse_sop(tree: Node, c: Checker) -> SopSpec | None:
-    """Check a whole SOP tree; return the spec when nothing is wrong."""
+def parse_sop(tree: Node, c: Checker, folders: Sequence[Path] = ()) -> SopSpec | None:
+    """Check a whole SOP tree; return the spec when nothing is wrong. ``folders`` are where
+    files it names (the logo) are looked for; without them those files are not checked."""
     if tree.kind != "map":
         c.error(tree, "an SOP file must be a mapping of keys (`format: 1`, `id: ...`, "
                       f"`activities: ...`), not {tree.describe()}")
@@ -268,7 +270,12 @@ def parse_sop(tree: Node, c: Checker) -> SopSpec | None:
         name = c.text("name", org["name"][1], required=True) if "name" in org else None
         parent = c.text("parent", org["parent"][1]) if "parent" in org else None
         address = c.text("address", org["address"][1]) if "address" in org else None
-        organization = Organization(name, parent, address) if name else None
+        logo = c.text("logo", org["logo"][1]) if "logo" in org else None
+        if logo is not None:
+            problem = logo_problem(logo, folders) if folders else name_problem(logo)
+            if problem:
+                c.error(org["logo"][1], problem)
+        organization = Organization(name, parent, address, logo) if name else None
     dates = _check_dates(c, c.mapping(top["dates"][1], fmt.DATES)) \
         if "dates" in top and not top["dates"][1].is_null else SopDates()
     approver = None
@@ -317,8 +324,10 @@ def parse_sop(tree: Node, c: Checker) -> SopSpec | None:
         reminders=reminders, splits=splits, case=case, register=register, deadline=deadline)
 
 
-def load_sop_text(data: str | bytes, file: str = "<sop>") -> LoadedSop:
-    """Load SOP text or bytes; raise SopValidationError listing every problem."""
+def load_sop_text(data: str | bytes, file: str = "<sop>",
+                  folders: Sequence[Path] = ()) -> LoadedSop:
+    """Load SOP text or bytes; raise SopValidationError listing every problem. Files the
+    SOP names (its logo) are checked when ``folders`` say where to look for them."""
     c = Checker(file)
     try:
         text = decode(data) if isinstance(data, bytes) else data
@@ -326,7 +335,7 @@ def load_sop_text(data: str | bytes, file: str = "<sop>") -> LoadedSop:
     except YamlReadError as exc:
         p = exc.problem
         raise SopValidationError([Problem(file, p.line + 1, p.col + 1, p.message)]) from None
-    spec = parse_sop(tree, c)
+    spec = parse_sop(tree, c, folders)
     problems = sorted(c.problems, key=lambda p: (p.line, p.column, p.warning))
     if spec is None:
         raise SopValidationError(problems)
@@ -341,4 +350,5 @@ def load_sop_file(path: str | Path) -> LoadedSop:
     except OSError as exc:
         raise SopValidationError([Problem(str(path), 1, 1, f"cannot read the file: "
                                                            f"{exc.strerror or exc}")]) from None
-    return load_sop_text(data, str(path))
+    folder = path.absolute().parent
+    return load_sop_text(data, str(path), (folder, folder.parent))

@@ -61,6 +61,9 @@ def _value(key: fmt.Key) -> dict[str, Any]:
     if kind == "register":
         return {"type": "string", "pattern": r"\{seq(:0?\d{1,2})?\}",
                 "examples": [fmt.DEFAULT_REGISTER, "{seq:04}/SKTM/{month_roman}/{year}"]}
+    if kind == "image":
+        return {"type": "string", "pattern": r"\.([pP][nN][gG]|[sS][vV][gG])$",
+                "examples": ["logo-purwakarta.png", "../logo.svg"]}
     if kind == "start_day":
         return {"type": ["string", "integer"], "pattern": r"^\d{1,2}(-\d{1,2})?$"}
     assert key.section is not None, key

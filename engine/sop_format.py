@@ -22,7 +22,7 @@ DEFAULT_REGISTER = "{seq:04}/{year}"
 ValueKind = Literal[
     "format", "slug", "text", "texts", "kind", "date", "nip", "bool", "duration",
     "escalate", "actor_ref", "actor_refs", "complete", "next", "every", "start_day", "period",
-    "case_kind", "register", "section", "actors", "activities", "case",
+    "case_kind", "register", "section", "actors", "activities", "case", "image",
 ]
 
 
@@ -67,6 +67,9 @@ ORGANIZATION = Section("organization", (
     Key("name", "Nama Unit Kerja", "text", "The unit that owns the SOP.", required=True),
     Key("parent", "Instansi induk", "text", "The parent government (Kabupaten/Kota/Provinsi)."),
     Key("address", "Alamat", "text", "The unit's address, printed under its name."),
+    Key("logo", "Logo", "image",
+        "The unit's logo: a PNG or SVG file of at most 1 MB, its path relative to the SOP "
+        "file's folder (or to the workspace); printed in the identity block and the kop."),
 ))
 
 DATES = Section("dates", (

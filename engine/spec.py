@@ -20,6 +20,7 @@ class Organization:
     name: str
     parent: str | None = None
     address: str | None = None
+    logo: str | None = None  # a PNG or SVG file, as written (engine.logo finds it)
 
 
 @dataclass(frozen=True, slots=True)

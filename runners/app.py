@@ -44,6 +44,7 @@ class App:
         self.workspace = workspace
         self.db_option = db_option
         self.user = user
+        self.announce: Callable[[SqlDatabase], None] | None = None  # told which database opens
         if clock is not None:
             self.__dict__["clock"] = clock  # the demo's fast clock
 
@@ -94,17 +95,27 @@ class App:
 
     @cached_property
     def db(self) -> SqlDatabase:
-        """The database, migrated to the current schema on first use."""
+        """The database, migrated to the current schema on first use (a read-only one is
+        opened as it is); ``announce`` is told which one it is."""
+        from storage.db import connect
+
+        self.require_workspace()
+        database = connect(self.database_url, lock_timeout=self.settings.lock_timeout)
+        if self.announce is not None:
+            self.announce(database)
+        return database
+
+    def require_workspace(self) -> None:
+        """WorkspaceMissing unless a database is named or the folder holds alur.toml: a
+        database is never made in a folder that is not a workspace by mistake."""
         from runners.settings import DATABASE_ENV
         from runners.workspace import SETTINGS_FILE
-        from storage.db import connect
 
         explicit = self.db_option or os.environ.get(DATABASE_ENV)
         if not explicit and not (self.workspace / SETTINGS_FILE).is_file():
             raise WorkspaceMissing(
                 f"no Alur workspace in {self.workspace} (no {SETTINGS_FILE} here or in a folder "
                 "above); run `alur init` to create one, or pass --workspace DIR or --db URL")
-        return connect(self.database_url)
 
     @cached_property
     def env(self) -> Env:

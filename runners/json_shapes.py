@@ -73,7 +73,9 @@ def report_json(view: RunView, tz: dt.tzinfo) -> dict[str, Any]:
                    "attempt": t.attempt, "actor": t.actor_title,
                    "completed_by": t.completed_by, "standard_minutes": t.standard_minutes,
                    "actual_minutes": t.actual_minutes, "difference_minutes": t.difference,
-                   "over": t.over, "status": t.status} for t in view.reached],
+                   "over": t.over, "status": t.status, "outcome": t.outcome, "note": t.note,
+                   "reason": t.reason, "activity_note": view.spec.activity(t.activity_id).note}
+                  for t in view.reached],
         "total_standard_minutes": view.total_standard_minutes,
         "total_actual_minutes": view.total_actual_minutes,
         "steps_over": view.tasks_over,

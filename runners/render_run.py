@@ -8,14 +8,10 @@ from engine.durations import format_minutes
 from engine.reads import RunView, TaskView
 from engine.runs import ACTIVE, COMPLETED
 from runners.render import RunPaint, StepState
-from runners.tables import table
+from runners.tables import Column, pairs, short_time, table
 from runners.words import STATUS_WORDS, status_word
 
-__all__ = ["STATUS_WORDS", "paint_of", "run_text"]
-
-
-def _short(value: dt.datetime | None, tz: dt.tzinfo) -> str:
-    return "-" if value is None else value.astimezone(tz).strftime("%d-%m %H:%M")
+__all__ = ["STATUS_WORDS", "paint_of", "run_facts", "run_text"]
 
 
 def _long(value: dt.datetime | None, tz: dt.tzinfo) -> str:
@@ -26,15 +22,46 @@ def _minutes(value: int | None) -> str:
     return "-" if value is None else format_minutes(value)
 
 
-def _who(task: TaskView) -> str:
+def who(task: TaskView) -> str:
+    """Who completed the task (for whom, and why it was skipped), or who may now."""
     if task.completed_by:
-        who = task.completed_by + (f" (a.n. {task.on_behalf})" if task.on_behalf else "")
-        return who + (f": {task.reason}" if task.reason else "")
+        done = task.completed_by + (f" (a.n. {task.on_behalf})" if task.on_behalf else "")
+        return done + (f": {task.reason}" if task.reason else "")
     return ", ".join(task.assignees) or (task.reason or "-")
 
 
-def run_text(view: RunView, tz: dt.tzinfo) -> str:
-    """The run's header and a table of its tasks."""
+def _status(task: TaskView) -> str:
+    """Status, the outcome chosen and whether it is (or was) late, in one cell."""
+    return "\n".join(x for x in (status_word(task.status), task.outcome and f"({task.outcome})",
+                                 "terlambat" if task.overdue else "") if x)
+
+
+def _activity(task: TaskView) -> str:
+    """The activity, which task of it and attempt, and the note kept with the task."""
+    return (task.name + (f" (ke-{task.attempt})" if task.attempt > 1 else "")
+            + (f"\n[{task.label}]" if task.label != task.activity_id else "")
+            + (f"\nCatatan: {task.note}" if task.note else ""))
+
+
+TASK_COLUMNS = (Column("No", 2), Column("Uraian Kegiatan", 18, weight=2), Column("Status", 9),
+                Column("Pelaksana", 10, keep_from=140), Column("Oleh / untuk", 10),
+                Column("Aktif", 11, keep_from=120), Column("Batas", 11), Column("Selesai", 11),
+                Column("Baku", 8, keep_from=120, most=9), Column("Nyata", 8, keep_from=120, most=9))
+
+
+def run_text(view: RunView, tz: dt.tzinfo, now: dt.datetime | None = None,
+             width: int | None = None) -> str:
+    """The run's header and a table of its tasks, fitted to ``width`` (default: the
+    terminal's); times in the year of ``now`` are written without it."""
+    rows = [[t.no, _activity(t), _status(t), t.actor_title, who(t),
+             short_time(t.activated_at, tz, now), short_time(t.due_at, tz, now),
+             short_time(t.completed_at, tz, now), _minutes(t.standard_minutes),
+             _minutes(t.actual_minutes)] for t in view.tasks]
+    return "\n".join([pairs(run_facts(view, tz), width), "", table(TASK_COLUMNS, rows, width)])
+
+
+def run_facts(view: RunView, tz: dt.tzinfo) -> list[tuple[str, str]]:
+    """The run's facts as label and value: SOP, unit and period, status, times, fields."""
     run = view.run
     status = status_word(run.status) + (f" ({run.result})" if run.result else "")
     header = [
@@ -59,19 +86,7 @@ def run_text(view: RunView, tz: dt.tzinfo) -> str:
         header.append(("Waktu penyelesaian", f"{_long(run.due_at, tz)}{state}"))
     header.append(("Waktu baku / nyata", f"{_minutes(view.standard_minutes)} (jalur kritis) / "
                                          f"{_minutes(view.actual_minutes)}"))
-    rows = []
-    for t in view.tasks:
-        name = t.name + (f"\n[{t.label}]" if t.label != t.activity_id else "")
-        rows.append([t.no, name, t.attempt or "", status_word(t.status), t.actor_title, _who(t),
-                     _short(t.activated_at, tz), _short(t.due_at, tz),
-                     _short(t.completed_at, tz), _minutes(t.standard_minutes),
-                     _minutes(t.actual_minutes), t.outcome or "", "ya" if t.overdue else ""])
-    return "\n".join([
-        table([], header, widths=[18, 78]), "",
-        table(["No", "Uraian Kegiatan", "Ke", "Status", "Pelaksana", "Oleh / untuk", "Aktif",
-               "Batas", "Selesai", "Baku", "Nyata", "Hasil", "Telat"], rows,
-              widths=[3, 30, 2, 10, 14, 14, 11, 11, 11, 9, 9, 8, 5]),
-    ])
+    return header
 
 
 def _state(task: TaskView) -> StepState:
@@ -102,5 +117,15 @@ def paint_of(view: RunView, now: dt.datetime) -> RunPaint:
         column = actor_states.setdefault(task.activity_id, {})
         if _URGENCY[state] >= _URGENCY.get(column.get(task.actor, "not_reached"), 0):
             column[task.actor] = state
+    notes: dict[str, list[str]] = {}
+    for task in view.tasks:
+        if task.note:
+            about = ", ".join(x for x in (task.attempt > 1 and f"ke-{task.attempt}",
+                                          task.outcome) if x)
+            behalf = f" a.n. {task.on_behalf}" if task.on_behalf else ""
+            notes.setdefault(task.activity_id, []).append(
+                f"{task.completed_by or task.actor}{behalf}{f' ({about})' if about else ''}: "
+                f"{task.note}")
     run = view.run
-    return RunPaint(run.id, run.unit, run.period, run.status, states, now, actor_states)
+    return RunPaint(run.id, run.unit, run.period, run.status, states, now, actor_states,
+                    {k: tuple(v) for k, v in notes.items()})

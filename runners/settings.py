@@ -31,7 +31,7 @@ DATABASE_ENV = "ALUR_DATABASE_URL"
 CHANNELS = ("console", "email", "apprise", "webhook")
 SECURITIES = ("none", "starttls", "ssl")
 TABLES: dict[str, tuple[str, ...]] = {
-    "database": ("url",),
+    "database": ("url", "lock_timeout"),
     "calendar": ("timezone", "holidays", "holiday_categories", "extra_holidays",
                  "removed_holidays", "hours", "override"),
     "reminders": ("channels", "sweep_seconds", "escalate_after", "repeat_every", "operator"),
@@ -105,6 +105,7 @@ class Settings:
     email: EmailSettings = field(default_factory=EmailSettings)
     webhook: WebhookSettings = field(default_factory=WebhookSettings)
     apprise_urls_env: str = ""
+    lock_timeout: float = 30.0  # seconds to wait for a database another program holds locked
 
 
 # -- the tables ----------------------------------------------------------------------
@@ -245,6 +246,16 @@ def _database_url(r: TomlReader, t: dict[str, Any], workspace: Path) -> str:
     return absolute_sqlite_url(url, workspace) if url else default_database_url(workspace)
 
 
+def _lock_timeout(r: TomlReader, t: dict[str, Any]) -> float:
+    seconds = r.value(t, ("database",), "lock_timeout", (int, float), 30.0,
+                      "a number of seconds, like 30")
+    if isinstance(seconds, bool) or not 0 < seconds <= 86400:
+        r.error(("database", "lock_timeout"), "`database.lock_timeout` must be a number of "
+                f"seconds above 0 and at most 86400, not {seconds}")
+        return 30.0
+    return float(seconds)
+
+
 def absolute_sqlite_url(url: str, workspace: Path) -> str:
     """A relative SQLite path made absolute from the workspace; other URLs unchanged."""
     match = _SQLITE.fullmatch(url)
@@ -283,7 +294,8 @@ def settings_from_text(text: str, workspace: Path, file: str = SETTINGS_FILE) ->
             r.text(webhook, ("webhook",), "url", "", re.compile(r"https?://\S+"),
                    'an http:// or https:// URL, or "" for none'),
             r.env(webhook, ("webhook",), "secret_env")),
-        apprise_urls_env=r.env(tables["apprise"], ("apprise",), "urls_env"))
+        apprise_urls_env=r.env(tables["apprise"], ("apprise",), "urls_env"),
+        lock_timeout=_lock_timeout(r, tables["database"]))
     if r.problems:
         raise ConfigError(sorted(r.problems, key=lambda p: (p.line, p.column)))
     return settings

@@ -7,6 +7,7 @@ from collections.abc import Iterator, Sequence
 
 from sqlalchemy import Connection, func, or_, select
 
+from engine.audit_chain import checked_head
 from engine.ports import HistoryFilter, RunFilter, Summary
 from engine.runs import ACTIVE, FAILED, PENDING, AuditEvent, Reminder, Run, StepRun
 from storage import tables as t
@@ -115,8 +116,8 @@ class ReadStore:
 
     def audit_head(self) -> tuple[int, str]:
         """The last sequence number and hash of the chain (its head row)."""
-        row = self.connection.execute(select(HEAD.c.last_seq, HEAD.c.last_hash)).one()
-        return int(row[0]), str(row[1])
+        return checked_head(self.connection.execute(
+            select(HEAD.c.last_seq, HEAD.c.last_hash).where(HEAD.c.id == 1)).first())
 
     def audit_events(self, run: int | None = None) -> Iterator[AuditEvent]:
         """Every audit event (or one run's), in order, read in batches."""

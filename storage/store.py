@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from engine.audit_chain import canonical_json, event_hash
+from engine.audit_chain import canonical_json, checked_head, event_hash
 from engine.cases import RunField
 from engine.errors import ConcurrentChange, DuplicateRun, RunNotFound
 from engine.roster import Person
@@ -269,7 +269,7 @@ class SqlStore(ReadStore, ReminderStore):
         head = select(HEAD.c.last_seq, HEAD.c.last_hash).where(HEAD.c.id == 1)
         if self.is_postgres:
             head = head.with_for_update()
-        seq, prev = self.connection.execute(head).one()
+        seq, prev = checked_head(self.connection.execute(head).first())
         recorded = to_db(recorded_at)
         assert recorded is not None
         stored: list[AuditEvent] = []

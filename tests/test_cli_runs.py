@@ -86,7 +86,8 @@ def test_the_newcomers_lakip_run(newcomer: Newcomer, tmp_path: Path) -> None:
             analysis["overdue"]) == (60, 90, True)
     assert steps[0]["activated_at"] == "2026-01-05T08:00:00+07:00"
     text = newcomer("run", "show", "1").stdout
-    assert "selesai (selesai)" in text and "Menganalis dan mengevaluasi" in text
+    assert "selesai (selesai)" in text and "Menganalis dan" in text
+    assert "Catatan: Capaian IKU" in text  # the note kept with the task
 
     events = json.loads(newcomer("history", "--run", "1", "--format", "json").stdout)
     assert len(events) == 32
@@ -96,8 +97,12 @@ def test_the_newcomers_lakip_run(newcomer: Newcomer, tmp_path: Path) -> None:
     correction = next(e for e in events if e["data"].get("outcome") == "Tidak")
     assert correction["actor"] == "camat"
     assert correction["data"]["note"] == "Capaian IKU belum lengkap"
-    rows = list(csv.reader(io.StringIO(newcomer("history", "--format", "csv").stdout)))
+    excel = newcomer("history", "--format", "csv").stdout
+    assert excel.startswith("\ufeffseq;run;step;attempt;event;")  # Excel in Indonesia: BOM, `;`
+    rows = list(csv.reader(io.StringIO(excel.lstrip("\ufeff")), delimiter=";"))
     assert rows[0][:5] == ["seq", "run", "step", "attempt", "event"] and len(rows) == 33
+    plain = newcomer("history", "--format", "csv", "--csv-sep", ",").stdout
+    assert list(csv.reader(io.StringIO(plain))) == rows
     only_camat = json.loads(newcomer("history", "--actor", "camat", "--event",
                                      "step_completed", "--format", "json").stdout)
     assert len(only_camat) == 6
@@ -119,7 +124,8 @@ def test_the_newcomers_lakip_run(newcomer: Newcomer, tmp_path: Path) -> None:
     assert sheet.cell(8, 2).value == "Menganalis dan mengevaluasi data dan informasi kinerja " \
                                      "yg terkumpul"
     assert sheet.cell(8, 7).value == 90
-    csv_rows = list(csv.reader(io.StringIO(newcomer("report", "1", "--format", "csv").stdout)))
+    csv_rows = list(csv.reader(io.StringIO(newcomer("report", "1", "--format", "csv", "--csv-sep",
+                                                    ",").stdout)))
     total = next(row for row in csv_rows if row[3] == "TOTAL")
     assert total[7] == "843"
     assert csv_rows[-1][3] == "RUN (critical path)" and csv_rows[-1][7] == "723"

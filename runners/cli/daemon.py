@@ -73,13 +73,16 @@ def list_reminders(ctx: click.Context, run_id: int | None, status: str | None,
     if not rows:
         click.echo("No reminders" + (" match." if run_id or status else " yet."))
         return
-    from runners.tables import table
+    from runners.tables import Column, short_time, table
 
-    click.echo(table(["Id", "Run", "Langkah", "Level", "Untuk", "Jatuh tempo", "Status",
-                      "Terkirim", "Saluran"], [
-        [r.id, r.run_id, r.task, r.level, ", ".join(r.recipients) or "-", app.local(r.due_at),
-         r.status, app.local(r.sent_at), ",".join(r.channels) or "-"] for r in rows],
-        widths=[5, 4, 18, 5, 24, 16, 8, 16, 14]))
+    now = app.now()
+    click.echo(table([Column("Id", 3), Column("Run", 3), Column("Langkah", 12),
+                      Column("Level", 5), Column("Untuk", 10, weight=2),
+                      Column("Jatuh tempo", 11), Column("Status", 7), Column("Terkirim", 11),
+                      Column("Saluran", 8, keep_from=100)], [
+        [r.id, r.run_id, r.task or "(layanan)", r.level, ", ".join(r.recipients) or "-",
+         short_time(r.due_at, app.tz, now), r.status, short_time(r.sent_at, app.tz, now),
+         ", ".join(r.channels) or "-"] for r in rows]))
 
 
 @click.command()

@@ -7,6 +7,7 @@ inside its function, so `alur --help` costs little more than importing click.
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Any
 
@@ -31,9 +32,20 @@ class AlurGroup(click.Group):
             raise
         except KeyboardInterrupt:
             raise click.exceptions.Exit(130) from None
+        except BrokenPipeError:  # `alur history | head -1`: the reader has all it wanted
+            if options(ctx).debug:
+                raise
+            quiet_stdout()
+            raise click.exceptions.Exit(1) from None
         except Exception as exc:
             if options(ctx).debug:
                 raise
+            from runners.cli.output import os_problem
+
+            problem = os_problem(exc, "" if exc.filename else "cannot write the output") \
+                if isinstance(exc, OSError) else None
+            if problem is not None:  # a full disk, a folder that may not be written, ...
+                raise DomainError(problem) from exc
             raise DomainError(f"internal error: {type(exc).__name__}: {exc}\n"
                               "run the command again with --debug to see the traceback, and "
                               "report it") from exc
@@ -69,11 +81,42 @@ def _register() -> None:
 _register()
 
 
+def quiet_stdout() -> None:
+    """Point standard output at /dev/null, so that what is still buffered for a reader that
+    went away (a closed pipe) is dropped quietly (as the Python docs on SIGPIPE advise)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (AttributeError, OSError, ValueError):  # no real stdout (tests): nothing to do
+        pass
+
+
+def _flush_stdout() -> None:
+    if sys.stdout is not None:
+        sys.stdout.flush()
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the `alur` console script."""
     debug = "--debug" in (argv if argv is not None else sys.argv)
     try:
-        cli.main(args=argv, prog_name="alur")
+        try:
+            cli.main(args=argv, prog_name="alur")
+        finally:
+            _flush_stdout()  # a closed pipe or a full disk shows here, not at exit
+    except BrokenPipeError:
+        quiet_stdout()
+        sys.exit(1)
+    except OSError as exc:
+        from runners.cli.output import os_problem
+
+        problem = os_problem(exc, "cannot write the output")
+        if debug or problem is None:
+            raise
+        quiet_stdout()
+        click.echo(f"Error: {problem}", err=True)
+        sys.exit(1)
     except Exception:
         if debug:
             raise

@@ -7,6 +7,8 @@ which one. Every other error keeps its own message.
 
 from __future__ import annotations
 
+import sys
+
 from engine.errors import (
     AlurError,
     IdentityMissing,
@@ -57,4 +59,9 @@ def phrase(exc: AlurError) -> str:
                 if exc.known else str(exc))
     if isinstance(exc, PeriodError) and exc.missing:
         return f"{exc}; give --period"
+    if "storage.location" in sys.modules:  # loaded by every database error: no import here
+        from storage.location import SchemaBehind
+
+        if isinstance(exc, SchemaBehind) and exc.revision:
+            return f"{exc}: alur db upgrade --db URL-OF-THE-COPY"
     return str(exc)

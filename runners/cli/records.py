@@ -13,12 +13,19 @@ from runners.cli.shared import (
     common_options,
     emit_json,
     ensure_user,
+    force_option,
     minutes_text,
+    write_output,
 )
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from engine.reads import OpenTask
 
+CSV_SEP_HELP = ("The CSV separator: `;` (default) writes a UTF-8 byte order mark first, so that "
+                "Excel with Indonesian regional settings opens the file in columns; `,` writes "
+                "plain UTF-8 without it, for other programs.")
 EVENT_KINDS = ["run_started", "step_activated", "step_completed", "step_reassigned",
                "run_cancelled", "run_completed", "reminder_sent", "reminder_failed"]
 
@@ -33,7 +40,7 @@ def _service_cell(item: OpenTask) -> str:
 
 def _step_cell(item: OpenTask) -> str:
     task = item.task
-    cell = task.name + (f" [{task.label}]" if task.label != task.activity_id else "")
+    cell = task.name + (f"\n[{task.label}]" if task.label != task.activity_id else "")
     return cell + (f"\n({item.run.title})" if item.run.title else "")
 
 
@@ -55,13 +62,15 @@ def inbox(ctx: click.Context, as_json: bool) -> None:
     if not mine:
         click.echo(f"Nothing waits for {person}.")
         return
-    from runners.tables import table
+    from runners.tables import Column, short_time, table
 
-    click.echo(table(["Run", "SOP", "Periode", "No", "Langkah", "Batas", "Terlambat"], [
-        [i.run.id, i.run.sop_id, i.run.period, i.task.no, _step_cell(i),
-         app.local(i.task.due_at) + _service_cell(i),
-         minutes_text(i.task.late_minutes) if i.task.overdue else ""]
-        for i in mine], widths=[4, 20, 18, 3, 36, 16, 10]))
+    now = app.now()
+    click.echo(table([Column("Run", 3), Column("SOP / periode", 16), Column("No", 2),
+                      Column("Langkah", 18, weight=2), Column("Batas", 11),
+                      Column("Terlambat", 8)], [
+        [i.run.id, f"{i.run.sop_id}\n{i.run.period}", i.task.no, _step_cell(i),
+         short_time(i.task.due_at, app.tz, now) + _service_cell(i),
+         minutes_text(i.task.late_minutes) if i.task.overdue else ""] for i in mine]))
     click.echo("\nComplete one with:")
     for item in mine[:5]:
         outcome = " --outcome " + "|".join(item.task.outcomes) if item.task.is_decision else ""
@@ -91,23 +100,27 @@ def overdue(ctx: click.Context, as_json: bool) -> None:
     if not late and not runs:
         click.echo("No step is overdue.")
         return
-    from runners.tables import table
+    from runners.tables import Column, short_time, table
 
+    now = app.now()
     if runs:
         click.echo("Layanan melewati waktu penyelesaian:")
-        click.echo(table(["Run", "SOP", "Periode", "Perihal", "Batas layanan", "Terlambat"], [
-            [r.run.id, r.run.sop_id, r.run.period, r.run.title or "-", app.local(r.run.due_at),
-             minutes_text(r.late_minutes)] for r in runs], widths=[4, 24, 20, 24, 16, 12]))
+        click.echo(table([Column("Run", 3), Column("SOP", 12), Column("Periode"),
+                          Column("Perihal", weight=2), Column("Batas layanan", 11),
+                          Column("Terlambat", 8)], [
+            [r.run.id, r.run.sop_id, r.run.period, r.run.title or "-",
+             short_time(r.run.due_at, app.tz, now), minutes_text(r.late_minutes)]
+            for r in runs]))
         if not late:
             return
         click.echo("")
 
-    click.echo(table(["Run", "SOP", "No", "Langkah", "Pelaksana", "Untuk", "Batas",
-                      "Terlambat"], [
+    click.echo(table([Column("Run", 3), Column("SOP", 12), Column("No", 2),
+                      Column("Langkah", 18, weight=2), Column("Pelaksana", keep_from=100),
+                      Column("Untuk"), Column("Batas", 11), Column("Terlambat", 8)], [
         [i.run.id, i.run.sop_id, i.task.no, _step_cell(i), i.task.actor_title,
-         ", ".join(i.task.assignees) or "-", app.local(i.task.due_at),
-         minutes_text(i.task.late_minutes)] for i in late],
-        widths=[4, 24, 3, 36, 14, 14, 16, 12]))
+         ", ".join(i.task.assignees) or "-", short_time(i.task.due_at, app.tz, now),
+         minutes_text(i.task.late_minutes)] for i in late]))
 
 
 @click.command()
@@ -121,11 +134,13 @@ def overdue(ctx: click.Context, as_json: bool) -> None:
 @click.option("--event", type=click.Choice(EVENT_KINDS), help="Only events of this kind.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
               show_default=True, help="Output format.")
+@click.option("--csv-sep", "sep", type=click.Choice([";", ","]), default=";", show_default=True,
+              help=CSV_SEP_HELP)
 @common_options
 @click.pass_context
 def history(ctx: click.Context, run_id: int | None, sop: str | None, unit: str | None,
             period: str | None, actor: str | None, since: str | None, until: str | None,
-            event: str | None, fmt: str) -> None:
+            event: str | None, fmt: str, sep: str) -> None:
     """Audit events, oldest first: who did what, when."""
     from engine import reads
     from engine.ports import HistoryFilter
@@ -140,51 +155,94 @@ def history(ctx: click.Context, run_id: int | None, sop: str | None, unit: str |
     if fmt == "json":
         emit_json(rows)
     elif fmt == "csv":
-        import csv
-        import sys
+        from runners.reports import csv_text
 
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(["seq", "run", "step", "attempt", "event", "actor", "at",
-                         "recorded_at", "data", "hash"])
-        for e in events:
-            writer.writerow([e.seq, e.run_id, e.step or "", e.attempt or "", e.event,
-                             e.actor or "", e.at.astimezone(app.tz).isoformat(),
-                             e.recorded_at.astimezone(app.tz).isoformat(), e.data, e.hash])
+        click.echo(csv_text([["seq", "run", "step", "attempt", "event", "actor", "at",
+                              "recorded_at", "data", "hash"], *(
+            [e.seq, e.run_id, e.step or "", e.attempt or "", e.event, e.actor or "",
+             e.at.astimezone(app.tz).isoformat(), e.recorded_at.astimezone(app.tz).isoformat(),
+             e.data, e.hash] for e in events)], sep), nl=False)
     elif not rows:
         click.echo("No events match.")
     else:
-        from runners.tables import table
+        from runners.tables import Column, short_time, table
 
-        click.echo(table(["Seq", "Waktu", "Run", "Langkah", "Kejadian", "Oleh", "Keterangan"], [
-            [r["seq"], app.local(e.at), r["run"] or "", (r["step"] or "")
+        now = app.now()
+        click.echo(table([Column("Seq", 3, keep_from=100), Column("Waktu", 11), Column("Run", 3),
+                          Column("Langkah", 12), Column("Kejadian", 14), Column("Oleh", 8),
+                          Column("Keterangan", 20, weight=3)], [
+            [r["seq"], short_time(e.at, app.tz, now), r["run"] or "", (r["step"] or "")
              + (f" #{e.attempt}" if e.attempt and e.attempt > 1 else ""), r["event"],
-             r["actor"] or "", _describe(r["data"])] for r, e in zip(rows, events, strict=True)],
-            widths=[5, 16, 4, 20, 16, 10, 40]))
+             r["actor"] or "", describe(r["data"], app.tz, now)]
+            for r, e in zip(rows, events, strict=True)]))
 
 
-def _describe(data: dict[str, Any]) -> str:
+def describe(data: dict[str, Any], tz: dt.tzinfo, now: dt.datetime | None = None) -> str:
+    """An event's data as people read it: ``key=value`` pairs joined by ``;``, lists and
+    mappings (``fields=pemohon: Siti Aminah, nik: sha256:62e3aa7ae5ff…``) spelt out, times
+    local and short, hashes cut to 12 digits; empty values and ``false`` left out, ``true``
+    as the key alone."""
+    import datetime as dt
+    import re
+
+    from runners.tables import short_time
+
+    instant = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)")
+    digest = re.compile(r"(sha256:)?([0-9a-f]{12})[0-9a-f]{52}")
+
     def text(value: Any) -> str:
-        return " + ".join(map(str, value)) if isinstance(value, list) else str(value)
+        if isinstance(value, dict):
+            return ", ".join(f"{k}: {text(v)}" for k, v in value.items() if shown(v))
+        if isinstance(value, list):
+            return ", ".join(text(v) for v in value)
+        if isinstance(value, str) and instant.fullmatch(value):
+            return short_time(dt.datetime.fromisoformat(value.replace("Z", "+00:00")), tz, now)
+        if isinstance(value, str) and digest.fullmatch(value):
+            return digest.sub(r"\1\2…", value)
+        if isinstance(value, str) and (";" in value or "=" in value):
+            return f'"{value}"'  # a note that would read as more entries
+        return str(value)
 
-    return ", ".join(f"{k}={text(v)}" for k, v in data.items() if v not in (None, [], ""))
+    def shown(value: Any) -> bool:
+        return value is not None and value is not False and value not in ("", [], {})
+
+    return "; ".join(k if v is True else f"{k}={text(v)}" for k, v in data.items() if shown(v))
 
 
 @click.command()
 @click.argument("run_id", metavar="RUN", type=int)
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "xlsx"]),
-              default="table", show_default=True, help="Output format.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "xlsx", "html",
+                                                     "pdf"]),
+              default="table", show_default=True,
+              help="Output format; html and pdf: a printable report under the unit's heading "
+                   "(kop: its parent government, name, address and logo).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write to this file (needed for xlsx; default: standard output).")
+              help="Write to this file (needed for xlsx; default: standard output; for pdf: "
+                   "laporan-run-RUN.pdf).")
+@force_option
+@click.option("--csv-sep", "sep", type=click.Choice([";", ","]), default=";", show_default=True,
+              help=CSV_SEP_HELP)
 @common_options
 @click.pass_context
-def report(ctx: click.Context, run_id: int, fmt: str, output: Path | None) -> None:
+def report(ctx: click.Context, run_id: int, fmt: str, output: Path | None, sep: str) -> None:
     """Planned vs actual working time per step of a run (the mutu baku Waktu vs reality)."""
     from engine import reads
     from runners.json_shapes import report_json
     from runners.reports import report_csv, report_table, write_xlsx
 
     app = app_of(ctx)
-    data = report_json(app.read(lambda store: reads.report(store, app.env, run_id)), app.tz)
+    view = app.read(lambda store: reads.report(store, app.env, run_id))
+    data = report_json(view, app.tz)
+    if fmt in ("html", "pdf"):
+        from engine.logo import logo_data_uri
+        from runners.render.pdf import render_pdf
+        from runners.render.run_doc import report_document
+
+        logo = logo_data_uri(view.spec.organization.logo, (app.sops_dir, app.workspace))
+        html = report_document(view, data, app.tz, app.now(), logo)
+        write_output(html if fmt == "html" else render_pdf(html), output,
+                     f"laporan-run-{run_id}.pdf")
+        return
     if fmt == "xlsx":
         if output is None:
             raise DomainError("--format xlsx writes a file: give -o FILE.xlsx")
@@ -196,7 +254,7 @@ def report(ctx: click.Context, run_id: int, fmt: str, output: Path | None) -> No
 
         text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     elif fmt == "csv":
-        text = report_csv(data)
+        text = report_csv(data, sep)
     else:
         text = report_table(data) + "\n"
     if output is not None:

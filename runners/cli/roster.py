@@ -34,14 +34,15 @@ def show(ctx: click.Context, day: str | None, unit: str | None, as_json: bool) -
                     "holders": [{"person": h.person, "name": h.name, "acting": h.acting}
                                 for h in r.holders]} for r in rows])
         return
-    from runners.tables import table
+    from runners.tables import Column, table
 
     click.echo(f"Pemegang peran pada {when.isoformat()}:")
-    click.echo(table(["Unit", "Peran", "Jabatan", "Pemegang", "SOP"], [
+    click.echo(table([Column("Unit", keep_from=100), Column("Peran", 12),
+                      Column("Jabatan", 12, weight=2), Column("Pemegang", 14, weight=2),
+                      Column("SOP", 12)], [
         [r.unit, r.role, r.title,
          "\n".join(f"{h.person} ({h.name})" + (" Plt/Plh" if h.acting else "")
-                   for h in r.holders) or "TIDAK ADA", "\n".join(r.sops)] for r in rows],
-        widths=[10, 20, 24, 30, 26]))
+                   for h in r.holders) or "TIDAK ADA", "\n".join(r.sops)] for r in rows]))
     empty = [f"{r.role} ({r.unit})" for r in rows if not r.holders]
     if empty:
         click.echo(f"\nRoles nobody holds: {', '.join(empty)}")

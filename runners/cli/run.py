@@ -7,7 +7,13 @@ from typing import TYPE_CHECKING
 
 import click
 
-from runners.cli.shared import app_of, common_options, emit_json, write_output
+from runners.cli.shared import (
+    app_of,
+    common_options,
+    emit_json,
+    force_option,
+    write_output,
+)
 
 if TYPE_CHECKING:
     from engine.runs import StepRun
@@ -176,7 +182,7 @@ def list_runs(ctx: click.Context, sop: str | None, status: str | None, period: s
     click.echo(table([Column("Run", 3), Column("SOP", 12), Column("Unit", keep_from=110),
                       Column("Periode"), *([Column("Perihal", weight=2)] if titled else []),
                       Column("Status", 8), Column("Langkah aktif", 12),
-                      Column("Mulai", 16, keep_from=72)], [
+                      Column("Mulai", 11, keep_from=90)], [
         [i.run.id, i.run.sop_id, i.run.unit, i.run.period,
          *([i.run.title or "-"] if titled else []), status_word(i.run.status)
          + (f" ({i.run.result})" if i.run.result else ""),
@@ -187,12 +193,15 @@ def list_runs(ctx: click.Context, sop: str | None, status: str | None, period: s
 @run.command()
 @click.argument("run_id", metavar="RUN", type=int)
 @click.option("--json", "as_json", is_flag=True, help="Print the run as JSON.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "html"]), default="table",
-              show_default=True,
-              help="table, json (as --json), or html: the SOP's flowchart with the run's state "
-                   "painted on it (done, active, overdue, not reached).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "html", "pdf"]),
+              default="table", show_default=True,
+              help="table, json (as --json), html: the SOP's flowchart with the run's state "
+                   "painted on it (done, active, overdue, not reached) and each task's note; "
+                   "pdf: the run's tasks, printable, under the unit's heading (kop).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write to this file instead of standard output.")
+              help="Write to this file instead of standard output (for pdf, default: "
+                   "run-RUN.pdf).")
+@force_option
 @common_options
 @click.pass_context
 def show(ctx: click.Context, run_id: int, as_json: bool, fmt: str,
@@ -208,11 +217,22 @@ def show(ctx: click.Context, run_id: int, as_json: bool, fmt: str,
 
         emit_json(run_json(view, app.tz))
         return
-    if fmt == "html":
-        from runners.render import render
-        from runners.render_run import paint_of
+    if fmt in ("html", "pdf"):
+        from engine.logo import logo_data_uri
 
-        write_output(render(view.spec, "html", paint_of(view, app.now())), output, None)
+        logo = logo_data_uri(view.spec.organization.logo, (app.sops_dir, app.workspace))
+        if fmt == "html":
+            from runners.render import render
+            from runners.render_run import paint_of
+
+            write_output(render(view.spec, "html", paint_of(view, app.now()), logo), output,
+                         None)
+        else:
+            from runners.render.pdf import render_pdf
+            from runners.render.run_doc import run_document
+
+            write_output(render_pdf(run_document(view, app.tz, app.now(), logo)), output,
+                         f"run-{run_id}.pdf")
         return
     from runners.render_run import run_text
 

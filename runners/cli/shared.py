@@ -1,7 +1,9 @@
 """What several commands share: the common options, the wired App, JSON and file output.
 
 Command modules import this one and never each other. It imports only click
-at the top, so `alur --help` stays light.
+at the top, so `alur --help` stays light. Files named with -o go through
+``write_output`` (``runners.cli.output``): an existing file is replaced only with
+--force, and the workspace's own files never.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import click
 
 if TYPE_CHECKING:
     from runners.app import App
+    from storage.db import SqlDatabase
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -27,13 +30,22 @@ class Options:
         self.db: str | None = None
         self.user: str | None = None
         self.debug = False
+        self.verbose = False
+        self.force = False
 
     @property
     def workspace_dir(self) -> Path:
-        """The workspace folder, resolved as spec/cli.md says."""
+        """The workspace folder, resolved as spec/cli.md says; a clear error when the one
+        named does not exist."""
         from runners.workspace import find_workspace
 
-        return find_workspace(self.workspace)
+        folder = find_workspace(self.workspace)
+        if (self.workspace or os.environ.get("ALUR_WORKSPACE")) and not folder.is_dir():
+            given = "--workspace" if self.workspace else "ALUR_WORKSPACE"
+            what = "is a file, not a folder" if folder.exists() else "does not exist"
+            raise DomainError(f"the workspace folder {folder} ({given}) {what}; name the folder "
+                              "that holds alur.toml, or create a workspace with `alur init DIR`")
+        return folder
 
     @property
     def acting_user(self) -> str | None:
@@ -71,6 +83,9 @@ def common_options(f: F) -> F:
                      help="The person acting, an id from the roster (default: ALUR_USER)."),
         click.option("--debug", is_flag=True, expose_value=False, callback=_store("debug"),
                      help="Show the full traceback when something fails."),
+        click.option("--verbose", is_flag=True, expose_value=False, callback=_store("verbose"),
+                     help="Say on standard error which database is used (kind, location, "
+                          "schema) before the work starts."),
     ]
     for decorate in reversed(decorators):
         f = decorate(f)
@@ -96,11 +111,25 @@ def app_of(ctx: click.Context) -> App:
     if app is None:
         opts = options(ctx)
         app = App(opts.workspace_dir, opts.db, opts.acting_user)
+        app.announce = announcer(ctx)
         root.alur_app = app  # type: ignore[attr-defined]
         root.call_on_close(app.close)
         if app.user:
             app.check_user()  # an unknown --as is refused by every command, not ignored
     return app
+
+
+def describe_database(database: SqlDatabase) -> str:
+    """``Database: sqlite /srv/alur/alur.db, schema 0004`` (and why it is read-only)."""
+    line = f"Database: {database.kind} {database.location}, schema {database.revision or '-'}"
+    return line + (f", read-only ({database.read_only})" if database.read_only else "")
+
+
+def announcer(ctx: click.Context) -> Callable[[SqlDatabase], None] | None:
+    """With --verbose: what tells standard error which database is opened."""
+    if not options(ctx).verbose:
+        return None
+    return lambda database: click.echo(describe_database(database), err=True)
 
 
 def ensure_user(app: App) -> str:
@@ -127,17 +156,50 @@ def minutes_text(minutes: int | None) -> str:
     return format_minutes(minutes)
 
 
+def force_option(f: F) -> F:
+    """--force, for a command with -o/--output: an existing file is replaced only with it.
+
+    The file named by ``output`` is checked before the command does its work (it
+    exists, it is one of the workspace's own files, its folder is missing), and again
+    by ``write_output`` when it is written.
+    """
+    import functools
+
+    @functools.wraps(f)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        output = kwargs.get("output")
+        if isinstance(output, Path):
+            _check_output(click.get_current_context(), output)
+        return f(*args, **kwargs)
+
+    option = click.option("--force", is_flag=True, expose_value=False, callback=_store("force"),
+                          help="Replace the output file if it exists (never one of the "
+                               "workspace's own files).")
+    return option(checked)  # type: ignore[return-value]
+
+
 def write_output(content: str | bytes, output: Path | None, default_file: str | None) -> None:
-    """Text to stdout or a file; bytes always to a file (``default_file`` without -o)."""
-    if isinstance(content, bytes):
-        target = output or Path(default_file or "output.bin")
-        target.write_bytes(content)
-        click.echo(f"Wrote {target}")
-    elif output is not None:
-        output.write_text(content, encoding="utf-8")
-        click.echo(f"Wrote {output}")
-    else:
+    """Text to stdout or a file; bytes always to a file (``default_file`` without -o).
+
+    A file that exists is replaced only with --force; the workspace's files never."""
+    if isinstance(content, str) and output is None:
         click.echo(content, nl=not content.endswith("\n"))
+        return
+    from runners.cli.output import write_file
+
+    target = output or Path(default_file or "output.bin")
+    ctx = click.get_current_context()
+    _check_output(ctx, target)
+    write_file(target, content.encode("utf-8") if isinstance(content, str) else content,
+               options(ctx).force)
+    click.echo(f"Wrote {target}")
+
+
+def _check_output(ctx: click.Context, path: Path) -> None:
+    from runners.cli.output import check_output
+
+    opts = options(ctx)
+    check_output(path, opts.workspace_dir, opts.db, opts.force)
 
 
 def sops_dir(ctx: click.Context) -> Path:

@@ -11,6 +11,7 @@ from runners.cli.shared import (
     DomainError,
     common_options,
     emit_json,
+    force_option,
     options,
     sops_dir,
     write_output,
@@ -109,9 +110,11 @@ def list_(ctx: click.Context, as_json: bool) -> None:
                     "total_days": float(s.spec.total_duration.days), "file": s.path}
                    for s in rows])
     else:
-        from runners.tables import table
+        from runners.tables import Column, table
 
-        click.echo(table(["ID", "Nama SOP", "Nomor", "Langkah", "Total waktu baku"],
+        click.echo(table([Column("ID", 24), Column("Nama SOP", 16, weight=2),
+                          Column("Nomor", keep_from=90), Column("Langkah", 3),
+                          Column("Total waktu baku", 8)],
                          [[s.spec.id, s.spec.title, s.spec.number or "-",
                            len(s.spec.activities), str(s.spec.total_duration)] for s in rows]))
     if catalog.failed:
@@ -155,7 +158,7 @@ def _next_text(spec: SopSpec, activity: ActivitySpec) -> str:
             .replace("end", "selesai")
 
     if activity.is_decision:
-        return ", ".join(f"{o.label} → {target(o.text)}" for o in activity.outcomes)
+        return "\n".join(f"{o.label} → {target(o.text)}" for o in activity.outcomes)
     following = activity.no + 1 if activity.no < len(spec.activities) else None
     only = activity.outcomes[0].text
     if numbers.get(only) == following or (following is None and only == "end"):
@@ -165,7 +168,7 @@ def _next_text(spec: SopSpec, activity: ActivitySpec) -> str:
 
 def render_sop_text(loaded: LoadedSop) -> str:
     """The identity block and the activity table, for a terminal."""
-    from runners.tables import table
+    from runners.tables import Column, pairs, table
 
     spec = loaded.spec
     org = spec.organization
@@ -207,10 +210,12 @@ def render_sop_text(loaded: LoadedSop) -> str:
             for a in spec.activities]
     total = spec.total_duration
     parts = [
-        table([], identity, widths=[24, 76]),
+        pairs(identity),
         "",
-        table(["No", "Uraian Kegiatan", "Pelaksana", "Kelengkapan", "Waktu", "Output",
-               "Lanjut", "Keterangan"], rows, widths=[3, 32, 16, 14, 10, 14, 18, 26]),
+        table([Column("No", 2), Column("Uraian Kegiatan", 18, weight=2), Column("Pelaksana"),
+               Column("Kelengkapan", keep_from=110), Column("Waktu", 8),
+               Column("Output", keep_from=120), Column("Lanjut", 8),
+               Column("Keterangan", 12, weight=2)], rows),
         "",
         f"{len(spec.activities)} kegiatan; total waktu baku: {total}"
         + (f" ({total.minutes} menit)" if total.minutes >= 120 and not total.days else ""),
@@ -229,6 +234,7 @@ def render_sop_text(loaded: LoadedSop) -> str:
                    "mermaid/dot: the flow; bpmn: BPMN 2.0 XML for BPMN modelers.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write to this file (default: standard output; for pdf: ID.pdf).")
+@force_option
 @common_options
 @click.pass_context
 def render(ctx: click.Context, sop_id: str, fmt: str, output: Path | None) -> None:
@@ -237,5 +243,11 @@ def render(ctx: click.Context, sop_id: str, fmt: str, output: Path | None) -> No
     from runners.render import render as render_sop
 
     loaded = find_sop(sops_dir(ctx), sop_id)
-    write_output(render_sop(loaded.spec, fmt), output, f"{sop_id}.{fmt}" if fmt == "pdf"
-                 else None)
+    logo = None
+    if fmt in ("html", "pdf"):
+        from engine.logo import logo_data_uri
+
+        folder = Path(loaded.path).absolute().parent
+        logo = logo_data_uri(loaded.spec.organization.logo, (folder, folder.parent))
+    write_output(render_sop(loaded.spec, fmt, None, logo), output,
+                 f"{sop_id}.{fmt}" if fmt == "pdf" else None)

@@ -27,10 +27,11 @@ def status(ctx: click.Context, as_json: bool) -> None:
     today = app.now().astimezone(app.tz).date()
     empty = [f"{r.role} ({r.unit})" for r in roles_report(
         app.roster, catalog.loaded if catalog else [], today) if not r.holders]
+    schema = current_revision(database.engine)
     data = {
         "workspace": str(app.workspace),
         "database": {"kind": database.kind, "url": database.shown_url,
-                     "schema": current_revision(database.engine), "current": HEAD_REVISION},
+                     "schema": schema, "current": HEAD_REVISION},
         "sops": len(catalog.loaded) if catalog else 0,
         "sop_problems": catalog.error_count if catalog else 0,
         "units": [{"unit": u.slug, "name": u.name, "people": len(u.people)}
@@ -53,7 +54,7 @@ def status(ctx: click.Context, as_json: bool) -> None:
     rows = [
         ("Workspace", str(app.workspace)),
         ("Database", f"{database.kind}: {database.shown_url}"),
-        ("Schema", f"{data['database']['schema']} (this Alur: {HEAD_REVISION})"),
+        ("Schema", f"{schema} (this Alur: {HEAD_REVISION})"),
         ("SOPs", f"{data['sops']}" + (f", {data['sop_problems']} problem(s): run `alur sop "
                                       "validate`" if data["sop_problems"] else "")),
         ("Units", ", ".join(f"{u.slug} ({len(u.people)} people)" for u in app.roster.units)),

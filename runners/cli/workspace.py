@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from runners.cli.shared import DomainError, app_of, common_options, options
+from runners.cli.shared import DomainError, announcer, app_of, common_options, options
 
 
 @click.group()
@@ -22,7 +22,9 @@ def upgrade(ctx: click.Context) -> None:
     from storage.db import upgrade_url
 
     app = app_of(ctx)
-    before, after, shown = upgrade_url(app.database_url)
+    app.require_workspace()
+    before, after, shown = upgrade_url(app.database_url, app.settings.lock_timeout,
+                                       announcer(ctx))
     click.echo(f"Database {shown} is at schema {after}"
                + (" (unchanged)." if before == after else f" (was {before or 'empty'})."))
 
@@ -63,6 +65,7 @@ def init(ctx: click.Context, folder: Path | None) -> None:
         shown = path.relative_to(target) if path.is_relative_to(target) else path
         click.echo(f"  {'created' if created else 'exists, left alone'}  {shown}")
     app = App(target, url)
+    app.announce = announcer(ctx)
     if url is not None and app.settings.database_url != app.database_url:
         click.echo(f"  note: alur.toml existed and names {app.settings.database_url}; --db or "
                    "ALUR_DATABASE_URL must be given to use this database")

@@ -14,17 +14,19 @@ FORMATS = ("html", "pdf", "md", "mermaid", "dot", "bpmn")
 __all__ = ["FORMATS", "RunPaint", "StepState", "render"]
 
 
-def render(spec: SopSpec, fmt: str, paint: RunPaint | None = None) -> str | bytes:
-    """The SOP in ``fmt`` (one of FORMATS); PDF is bytes, the others text."""
+def render(spec: SopSpec, fmt: str, paint: RunPaint | None = None,
+           logo: str | None = None) -> str | bytes:
+    """The SOP in ``fmt`` (one of FORMATS); PDF is bytes, the others text. ``logo`` is the
+    unit's logo as a data URI (``engine.logo.logo_data_uri``) for the HTML and PDF."""
     if fmt == "html":
         from runners.render.html import render_html
 
-        return render_html(spec, paint)
+        return render_html(spec, paint, logo)
     if fmt == "pdf":
         from runners.render.html import render_html
         from runners.render.pdf import render_pdf
 
-        return render_pdf(render_html(spec, paint))
+        return render_pdf(render_html(spec, paint, logo))
     if fmt == "md":
         from runners.render.markdown import render_markdown
 

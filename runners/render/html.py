@@ -51,13 +51,14 @@ CSS = (
     "border:1px solid;padding:1.5mm 2mm;text-align:left}.unit{text-align:center!important;"
     "vertical-align:middle!important}.pairs{margin-top:4mm}.pairs td{height:22mm}ol{margin:0;"
     "padding-left:5mm}.logo{width:22mm;height:22mm;margin:0 auto 3mm;border:1px solid;"
-    "line-height:22mm;color:#777}.org,.signer{font-weight:bold}.sign{height:18mm}.caption{"
+    "line-height:22mm;color:#777}.logo-img{display:block;max-width:24mm;max-height:24mm;"
+    "margin:0 auto 3mm}.org,.signer{font-weight:bold}.sign{height:18mm}.caption{"
     "display:flex;justify-content:space-between;height:5mm}.key{margin-left:3mm}.swatch{"
     "display:inline-block;width:3mm;height:2.4mm;border:1px solid;margin-right:1mm}.wrap{"
     "position:relative}.flow td{padding:0.8mm 1mm}.flow th{padding:0.5mm;font-size:2.2mm;"
     "line-height:1.23;text-align:center;vertical-align:middle}.flow thead tr:first-child th{"
     "border-top:1px solid}.flow .no{border-left:1px solid;text-align:center}.flow th.actor{"
-    "font-weight:normal}.q{font-style:italic}.late{color:#c62828;font-weight:bold}.par{font-style:italic}svg.lanes{"
+    "font-weight:normal}.q{font-style:italic}.late{color:#c62828;font-weight:bold}.par{font-style:italic}.run-note{color:#0d47a1}svg.lanes{"
     "position:absolute;overflow:visible}@media screen{body{background:#999}.sheet{margin:6mm auto}"
     "}@media print{.identity-page{width:auto;padding:0}}")
 
@@ -67,7 +68,14 @@ def _date(day: dt.date | None) -> str:
     return "-" if day is None else f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
-def _identity(spec: SopSpec) -> str:
+def logo_box(logo: str | None) -> str:
+    """The logo as an image (a data URI), or the empty box that says where it goes."""
+    if logo is None:
+        return '<div class="logo">Logo</div>'
+    return f'<img class="logo-img" src="{_e(logo)}" alt="Logo"/>'
+
+
+def _identity(spec: SopSpec, logo: str | None) -> str:
     """Bagian Identitas: logo and unit left, the SOP's data right, then the paired rows."""
     org, who, dates = spec.organization, spec.approved_by, spec.dates
     unit = "".join(f'<div class="{c}">{_e(v)}</div>' for c, v in (
@@ -79,7 +87,7 @@ def _identity(spec: SopSpec) -> str:
     facts = [("Nomor SOP", _e(spec.number or "-")), ("Tanggal Pembuatan", _date(dates.created)),
              ("Tanggal Revisi", _date(dates.revised)), ("Tanggal Efektif", _date(dates.effective)),
              ("Disahkan oleh", signed), ("Nama SOP", f"<strong>{_e(spec.title)}</strong>")]
-    rows = "".join("<tr>" + (f'<td class="unit" rowspan="6"><div class="logo">Logo</div>{unit}'
+    rows = "".join("<tr>" + (f'<td class="unit" rowspan="6">{logo_box(logo)}{unit}'
                              "</td>" if k == 0 else "") + f"<th>{name}</th><td>{value}</td></tr>"
                    for k, (name, value) in enumerate(facts))
     cells = [("<ol>" + "".join(f"<li>{_e(v)}</li>" for v in value) + "</ol>" if value else "-")
@@ -112,8 +120,9 @@ def _flow_page(spec: SopSpec, cols: _Columns, rows: list[_Row], pages: list[list
     body = [blank] if top_in else []
     for row in mine:
         state = paint.states.get(row.act.id, "not_reached") if paint else None
+        texts = _cells(row.act, state == "overdue", row.notes, row.run_notes)
         cells = [str(row.act.no)] + ["".join(f'<div class="{c}">{_e(t)}</div>' for c, t in paras)
-                                     for _, paras in _cells(row.act, state == "overdue", row.notes)]
+                                     for _, paras in texts]
         body.append(tr(row.height, cells, f' id="step-{_e(row.act.id)}" class="step'
                        f'{f" state-{state}" if state else ""}" data-y="{_f(row.top)}"'))
     if any(i == mine[-1].index and rows[i].main(k) for i, k in numbers):
@@ -145,8 +154,9 @@ def _flow_page(spec: SopSpec, cols: _Columns, rows: list[_Row], pages: list[list
             "</section>")
 
 
-def render_html(spec: SopSpec, paint: RunPaint | None = None) -> str:
-    """The SOP as one self-contained, printable HTML document; ``paint`` colours a run's steps."""
+def render_html(spec: SopSpec, paint: RunPaint | None = None, logo: str | None = None) -> str:
+    """The SOP as one self-contained, printable HTML document; ``paint`` colours a run's steps
+    (and adds each task's note to Keterangan); ``logo`` is the unit's logo as a data URI."""
     cols = _columns(spec)
     rows = _plan(spec, cols, paint)
     room = PAGE_H - 2 * MARGIN - CAPTION * (1 + bool(paint)) - HEAD1 - cols.head2 - 1
@@ -157,4 +167,4 @@ def render_html(spec: SopSpec, paint: RunPaint | None = None) -> str:
                      for p in range(len(pages)))
     return ('<!DOCTYPE html>\n<html xmlns="http://www.w3.org/1999/xhtml" lang="id"><head>'
             f'<meta charset="utf-8"/><title>{_e(spec.title)}</title><style>{CSS}</style></head>'
-            f'<body>{_identity(spec)}{sheets}</body></html>\n')
+            f'<body>{_identity(spec, logo)}{sheets}</body></html>\n')

@@ -8,6 +8,7 @@ above it for the join bar.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from html import escape
 from typing import NamedTuple
@@ -93,16 +94,18 @@ def _columns(spec: SopSpec) -> _Columns:
     return _Columns(text, lane, n, font, head + 2 * PAD_Y)
 
 
-def _cells(a: ActivitySpec, late: bool, notes: list[str],
+def _cells(a: ActivitySpec, late: bool, notes: list[str], run_notes: Sequence[str] = (),
            ) -> list[tuple[str, list[tuple[str, str]]]]:
     """The text cells of a step's row: (column, [(css class, text), ...]); ``notes`` say
-    who completes a step of several actors, where a split leads and what a join awaits."""
+    who completes a step of several actors, where a split leads and what a join awaits;
+    ``run_notes`` are the notes a painted run's tasks keep."""
     question = [("q", a.decision)] if a.decision and a.decision != a.name else []
     return [("uraian", [("name", a.name), *question]),
             ("kelengkapan", [("req", r) for r in a.requirements] or [("req", "-")]),
             ("waktu", [("dur", str(a.duration or "-"))]), ("output", [("out", a.output or "-")]),
             ("keterangan", ([("late", "terlambat")] if late else [])
-             + [("par", n) for n in notes] + ([("note", a.note.strip())] if a.note else []))]
+             + [("par", n) for n in notes] + ([("note", a.note.strip())] if a.note else [])
+             + [("run-note", n) for n in run_notes])]
 
 
 @dataclass
@@ -115,6 +118,7 @@ class _Row:
     targets: list[int | None]  # per outcome: the target row, or None for an end
     notes: list[str] = field(default_factory=list)  # parallel work, for Keterangan
     arrivals: set[int] = field(default_factory=set)  # a join: its branches' last rows
+    run_notes: list[str] = field(default_factory=list)  # a painted run's task notes
     ports: dict[int, str] = field(default_factory=dict)  # outcome -> exit (next row, ends)
     block: float = 0.0  # what is stacked in the lane: Mulai, the symbol, end terminators
     below: float = 0.0  # extra room under the symbol for a third exit
@@ -153,8 +157,9 @@ def _plan(spec: SopSpec, cols: _Columns, paint: RunPaint | None) -> list[_Row]:
         for k in (k for k, t in enumerate(row.targets) if t is None):
             row.ports[k] = next((s for s in sides if s not in row.ports.values()), "bottom")
         late = bool(paint and paint.states.get(a.id) == "overdue")
+        row.run_notes = list(paint.notes.get(a.id, ())) if paint else []
         text = max(sum(_lines(t, cols.text[c] - 2 * PAD_X) for _, t in paras)
-                   for c, paras in _cells(a, late, row.notes))
+                   for c, paras in _cells(a, late, row.notes, row.run_notes))
         ends = [TERM_H + GAP + 2.2 * (o.result not in (None, DEFAULT_RESULT))
                 for o in a.outcomes if o.target == END]
         row.block = ((TERM_H + GAP if i == 0 else 0.0) + (DIA_H if a.is_decision else BOX_H)

@@ -21,6 +21,8 @@ class RunPaint:
     ``actor_states`` maps an activity id to the state of each actor's own task
     in that attempt (``complete: each``: one task per actor, or per holder of
     the one role), so that every acting column is painted by its own task.
+    ``notes`` maps an activity id to the notes kept with its tasks (every attempt), as
+    printed in Keterangan: ``camat (Tidak): Capaian IKU 3 belum diisi``.
     """
 
     run_id: int
@@ -30,3 +32,4 @@ class RunPaint:
     states: Mapping[str, StepState] = field(default_factory=dict)
     shown_at: dt.datetime | None = None
     actor_states: Mapping[str, Mapping[str, StepState]] = field(default_factory=dict)
+    notes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
