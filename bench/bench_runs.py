@@ -58,7 +58,7 @@ def engine_pass(url: str, runs: int) -> tuple[float, int]:
         clock.at = START
         unit = UnitOfWork(db)
         with unit as store:
-            run = services.start_run(store, env, LAKIP, None, f"P{number}", "camat").run.id
+            run = services.start_run(store, env, LAKIP, None, f"{number:04d}", "camat").run.id
             unit.commit()
         for activity in spec.activities:
             clock.advance(dt.timedelta(minutes=1))

@@ -39,9 +39,20 @@ def default_period(spec: SopSpec, now: dt.datetime) -> str:
     return period_of(spec.start.every, now.date(), spec.start.period)
 
 
-def check_period(period: str) -> str:
-    """A period as given by a person, checked."""
+SHAPES = {"year": (re.compile(r"^\d{4}$"), "a year such as 2026"),
+          "quarter": (re.compile(r"^\d{4}-Q[1-4]$"), "a quarter such as 2026-Q1"),
+          "month": (re.compile(r"^\d{4}-(0[1-9]|1[0-2])$"), "a month such as 2026-01")}
+
+
+def check_period(period: str, spec: SopSpec | None = None) -> str:
+    """A period as given by a person, checked; for an SOP with ``start:``, of its shape (a
+    year, quarter or month: a run is for one of them, not for "kemarin")."""
     if not PERIOD_PATTERN.match(period):
         raise PeriodError(f"period `{period}` must be letters, digits and . / _ - (for example "
                           "2025, 2025-Q4, 2025-12 or 470/123)")
+    if spec is not None and spec.start is not None:
+        shape, example = SHAPES[spec.start.every]
+        if not shape.match(period):
+            raise PeriodError(f"SOP `{spec.id}` runs every {spec.start.every}: its period is "
+                              f"{example}, not `{period}`")
     return period

@@ -153,7 +153,7 @@ def start_run(store: RunStore, env: Env, loaded: LoadedSop, unit_slug: str | Non
         day = when.astimezone(env.calendar.tz).date()
         seq = store.next_register(spec.id, unit.slug, day.year)
         period = register_number(spec.register or DEFAULT_REGISTER, seq, day, unit.slug)
-    period = check_period(period)
+    period = check_period(period, spec)
     existing = store.find_run(spec.id, unit.slug, period)
     if existing is not None:
         raise DuplicateRun(spec.id, unit.slug, period, existing)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 from typing import Any
 
 from engine.durations import format_minutes
@@ -107,8 +106,9 @@ def report_csv(data: dict[str, Any], sep: str = ";") -> str:
     return csv_text(rows, sep)
 
 
-def write_xlsx(data: dict[str, Any], path: Path) -> None:
+def report_xlsx(data: dict[str, Any]) -> bytes:
     """The report as an Excel workbook (openpyxl), with a header and a total row."""
+
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
@@ -134,4 +134,6 @@ def write_xlsx(data: dict[str, Any], path: Path) -> None:
                   data["critical_path_minutes"], data["run_actual_minutes"], "", "", ""])
     for column, width in zip("ABCDEFGHIJ", (5, 50, 5, 20, 14, 12, 12, 12, 10, 40), strict=True):
         sheet.column_dimensions[column].width = width
-    book.save(path)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Engine, text
 
 from engine.errors import SchedulerBusy
+from storage.location import lock_path, scheduler_holder
 
 
 def lock_key(owner: str) -> int:
@@ -24,7 +25,7 @@ class SqliteLease:
     """One daemon per SQLite database: an exclusive lock on a file beside it."""
 
     def __init__(self, engine: Engine, me: str) -> None:
-        self.path = f"{engine.url.database or 'alur.db'}.scheduler.lock"
+        self.path = lock_path(engine.url.database or "alur.db")
         self.database = engine.url.database
         self.me = me
         self.file: Any = None
@@ -103,21 +104,8 @@ class PostgresLease:
 def scheduler_state(engine: Engine) -> str:
     """Whether a reminder daemon runs on this database, as people read it."""
     if engine.dialect.name == "sqlite":
-        import fcntl
-
-        path = f"{engine.url.database or 'alur.db'}.scheduler.lock"
-        try:
-            file = open(path)
-        except OSError:
-            return "not running"
-        try:
-            fcntl.flock(file.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
-        except OSError:
-            holder = file.read().strip() or "another process"
-            return f"running ({holder})"
-        finally:
-            file.close()
-        return "not running"
+        holder = scheduler_holder(engine.url.database or "alur.db")
+        return f"running ({holder})" if holder else "not running"
     with engine.connect() as connection:
         count = connection.execute(text(
             "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND "

@@ -170,14 +170,22 @@ def translate(exc: DBAPIError, where: Target, lock_timeout: float) -> DatabaseEr
     return None
 
 
-def scheduler_holder(file: Path | None) -> str | None:
+LOCK_SUFFIX = ".scheduler.lock"  # the file beside a SQLite database the daemon locks
+
+
+def lock_path(database: str | Path) -> str:
+    """The scheduler's lock file of a SQLite database (``storage.lease``)."""
+    return f"{database}{LOCK_SUFFIX}"
+
+
+def scheduler_holder(file: str | Path | None) -> str | None:
     """Who holds the scheduler lock beside a SQLite file (``storage.lease``), if anyone."""
     if file is None:
         return None
     import fcntl
 
     try:
-        handle = open(f"{file}.scheduler.lock")
+        handle = open(lock_path(file))
     except OSError:
         return None
     with handle:

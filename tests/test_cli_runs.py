@@ -167,6 +167,12 @@ def test_mistakes_get_one_line_errors(newcomer: Newcomer) -> None:
                             ok=False), "exists already: run 1")
     one_line_error(newcomer("run", "start", "pengumpulan-data", "--as", "camat", ok=False),
                    "did you mean `pengumpulan-data-kinerja`?")
+    one_line_error(newcomer("run", "start", "pengumpulan-data-kinerja", "--period", "kemarin",
+                            "--as", "camat", ok=False),
+                   "SOP `pengumpulan-data-kinerja` runs every year: its period is a year such "
+                   "as 2026, not `kemarin`")
+    one_line_error(newcomer("run", "start", "pengumpulan-data-kinerja", "--period", "2026-13",
+                            "--as", "camat", ok=False), "not `2026-13`")
     one_line_error(newcomer("run", "start", "pengumpulan-data-kinerja", "--unit", "wanayasa",
                             "--period", "2024", "--as", "camat", ok=False),
                    "no unit `wanayasa`")

@@ -142,3 +142,22 @@ def test_a_role_nobody_holds_is_a_failure_from_the_moment_its_task_is_active(
     alerts = [c for c in hooks.calls if c["type"] == "alur.failure"]
     assert [c["recipient"]["id"] for c in alerts] == ["sekcam"]
     assert "Tidak ada seorang pun yang memegang peran ini" in alerts[0]["text"]
+
+
+def test_status_sees_the_running_scheduler(tmp_path: Path, db_url: str) -> None:
+    from tests.scheduler_kit import DaemonProcess, wait_for
+
+    folder = workspace(tmp_path, db_url)
+    configure(folder)
+    now = wib(2026, 2, 2, 9, 30)
+    assert status(folder, db_url, now)["scheduler"] == "not running"
+    daemon = DaemonProcess(folder, db_url, now="2026-02-02T09:30")
+    try:
+        wait_for(lambda: status(folder, db_url, now)["scheduler"] != "not running",
+                 what="the scheduler to be seen")
+        seen = str(status(folder, db_url, now)["scheduler"])
+        assert seen.startswith("running (") if db_url.startswith("sqlite") else \
+            seen == "1 running"
+    finally:
+        daemon.stop()
+    assert status(folder, db_url, now)["scheduler"] == "not running"

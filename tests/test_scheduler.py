@@ -44,7 +44,7 @@ def lakip_at_step_3(folder: Path, db_url: str, runs: int = 1) -> list[int]:
     ids = []
     for number in range(runs):
         run = app.write(lambda s, n=number: services.start_run(  # type: ignore[misc]
-            s, app.env, loaded, None, f"P{n}", "camat")).run.id
+            s, app.env, loaded, None, f"{1000 + n}", "camat")).run.id
         for step, person in (("perintah", "camat"), ("format", "sekcam")):
             app.write(lambda s, r=run, t=step, p=person: services.complete_step(  # type: ignore[misc]
                 s, app.env, r, t, p))
@@ -81,7 +81,7 @@ def test_holders_get_one_email_and_one_webhook_call_each(tmp_path: Path, db_url:
     mail = next(m for m in inbox.messages if m["to"] == ["tapem@darangdan.example"])
     assert mail["subject"] == ('[Alur] Pengingat: langkah 3 "Menghimpun format data dan '
                                'informasi kinerja dari masing2 bagian" terlambat 30 menit')
-    for words in ("SOP Pengumpulan Data Kinerja", "Periode         : P0", "30 menit",
+    for words in ("SOP Pengumpulan Data Kinerja", "Periode         : 1000", "30 menit",
                   "Senin, 2 Februari 2026 09:00 WIB", "alur step complete 1 himpun --as "
                   "kasi-tapem"):
         assert words in mail["body"], words
@@ -214,7 +214,7 @@ def test_two_daemons_send_a_thousand_reminders_exactly_once(tmp_path: Path,
     loaded = app.sop("pengumpulan-data-kinerja")
     for number in range(1000):  # step 1 (Camat, 3 minutes) active in each
         app.write(lambda s, n=number: services.start_run(  # type: ignore[misc]
-            s, app.env, loaded, None, f"P{n}", "camat"))
+            s, app.env, loaded, None, f"{1000 + n}", "camat"))
     app.close()
     with webhook_server() as (hooks, url):
         configure(folder, webhook=url)

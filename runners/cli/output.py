@@ -61,7 +61,9 @@ def _kept(workspace: Path, db_option: str | None) -> tuple[dict[Path, str], list
     except AlurError:  # a broken alur.toml or URL: the default database is still kept
         database = Path(default_database_url(workspace).removeprefix("sqlite:///"))
     if database is not None:
-        for suffix in ("", "-wal", "-shm", "-journal", ".scheduler.lock"):
+        from storage.location import LOCK_SUFFIX
+
+        for suffix in ("", "-wal", "-shm", "-journal", LOCK_SUFFIX):
             kept[Path(f"{database}{suffix}")] = "database"
     return kept, [workspace / SOPS_DIR]
 

@@ -228,7 +228,7 @@ def report(ctx: click.Context, run_id: int, fmt: str, output: Path | None, sep: 
     """Planned vs actual working time per step of a run (the mutu baku Waktu vs reality)."""
     from engine import reads
     from runners.json_shapes import report_json
-    from runners.reports import report_csv, report_table, write_xlsx
+    from runners.reports import report_csv, report_table, report_xlsx
 
     app = app_of(ctx)
     view = app.read(lambda store: reads.report(store, app.env, run_id))
@@ -246,8 +246,7 @@ def report(ctx: click.Context, run_id: int, fmt: str, output: Path | None, sep: 
     if fmt == "xlsx":
         if output is None:
             raise DomainError("--format xlsx writes a file: give -o FILE.xlsx")
-        write_xlsx(data, output)
-        click.echo(f"Wrote {output}")
+        write_output(report_xlsx(data), output, None)
         return
     if fmt == "json":
         import json
@@ -257,11 +256,7 @@ def report(ctx: click.Context, run_id: int, fmt: str, output: Path | None, sep: 
         text = report_csv(data, sep)
     else:
         text = report_table(data) + "\n"
-    if output is not None:
-        output.write_text(text, encoding="utf-8")
-        click.echo(f"Wrote {output}")
-    else:
-        click.echo(text, nl=False)
+    write_output(text, output, None)
 
 
 @click.group()
