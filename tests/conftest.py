@@ -18,6 +18,19 @@ from runners.cli.main import cli
 if TYPE_CHECKING:
     from engine.ports import Database
 
+@pytest.fixture(autouse=True)
+def _english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests read Alur in English (ALUR_LANG=en) unless they ask for Bahasa Indonesia, the
+    users' default, with the ``bahasa`` fixture or ``env={"ALUR_LANG": "id"}``."""
+    monkeypatch.setenv("ALUR_LANG", "en")
+
+
+@pytest.fixture
+def bahasa(monkeypatch: pytest.MonkeyPatch) -> None:
+    """This test reads Alur in Bahasa Indonesia, as its users do."""
+    monkeypatch.setenv("ALUR_LANG", "id")
+
+
 REPO = Path(__file__).resolve().parent.parent
 SOPS = REPO / "sops"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

@@ -13,11 +13,47 @@ from typing import Any
 
 import click
 
+from runners.cli.localized import localize
 from runners.cli.shared import DomainError, common_options, options
 
 
+def _language_asked(args: list[str]) -> str | None:
+    """The value of ``--lang X`` / ``--lang=X`` anywhere on the line (before ``--``)."""
+    for index, arg in enumerate(args):
+        if arg == "--":
+            return None
+        if arg == "--lang" and index + 1 < len(args):
+            return args[index + 1]
+        if arg.startswith("--lang="):
+            return arg.partition("=")[2]
+    return None
+
+
 class AlurGroup(click.Group):
-    """A group that turns Alur's errors into clean messages and exit code 1."""
+    """A group that speaks the chosen language and turns Alur's errors into clean messages
+    and exit code 1."""
+
+    def main(self, args: Any = None, prog_name: str | None = None,
+             complete_var: str | None = None, standalone_mode: bool = True,
+             **extra: Any) -> Any:
+        """Run the command line in the language it asks for (``--lang``, else ALUR_LANG, else
+        Bahasa Indonesia): its help, messages and errors."""
+        from runners.i18n import DEFAULT_LANGUAGE, LanguageError, check_language, use_language
+
+        argv = list(sys.argv[1:] if args is None else args)
+        asked = _language_asked(argv)
+        source = "--lang"
+        if asked is None:
+            asked, source = os.environ.get("ALUR_LANG", "").strip(), "ALUR_LANG"
+        try:
+            code = check_language(asked, source) if asked else DEFAULT_LANGUAGE
+        except LanguageError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            if standalone_mode:
+                sys.exit(2)
+            raise click.exceptions.Exit(2) from None
+        with use_language(code):
+            return super().main(argv, prog_name, complete_var, standalone_mode, **extra)
 
     def invoke(self, ctx: click.Context) -> Any:
         from engine.errors import AlurError
@@ -76,6 +112,7 @@ def _register() -> None:
     for command in (init, sop, run, step, inbox, overdue, history, report, audit, db,
                     scheduler, reminders, roster, status, demo):
         cli.add_command(command)
+    localize(cli)
 
 
 _register()

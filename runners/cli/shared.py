@@ -68,6 +68,18 @@ def _store(field: str) -> Callable[[click.Context, click.Parameter, Any], None]:
     return callback
 
 
+def _language(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    """--lang is applied before the line is read (runners.cli.main); here it is only checked."""
+    if value is None:
+        return
+    from runners.i18n import LanguageError, check_language
+
+    try:
+        check_language(value, "--lang")
+    except LanguageError as exc:
+        raise click.BadParameter(str(exc), ctx, param) from None
+
+
 def common_options(f: F) -> F:
     """--workspace, --db, --as and --debug, accepted before or after the command name."""
     decorators = [
@@ -83,6 +95,9 @@ def common_options(f: F) -> F:
                      help="The person acting, an id from the roster (default: ALUR_USER)."),
         click.option("--debug", is_flag=True, expose_value=False, callback=_store("debug"),
                      help="Show the full traceback when something fails."),
+        click.option("--lang", metavar="id|en", expose_value=False, callback=_language,
+                     help="The language of messages, help and documents: id (Bahasa "
+                          "Indonesia, the default) or en (default: ALUR_LANG)."),
         click.option("--verbose", is_flag=True, expose_value=False, callback=_store("verbose"),
                      help="Say on standard error which database is used (kind, location, "
                           "schema) before the work starts."),
