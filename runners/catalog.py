@@ -1,6 +1,7 @@
 """Keeping the message catalogues: extract, update, translate, check.
 
-    python -m runners.catalog update            # code -> runners/locale/{id,en}/.../alur.po
+    python -m runners.catalog update [--prune]  # code -> runners/locale/{id,en}/.../alur.po
+                                                # (--prune: drop entries no code uses)
     python -m runners.catalog todo [--under PATH]... [-o F.json]
                                                 # the id entries still to translate
     python -m runners.catalog translate F.json  # {"English id": "Bahasa Indonesia", ...}
@@ -92,12 +93,19 @@ def extract(fileobj: IO[bytes], keywords: Any, comment_tags: Any,
 
 
 def code_messages(root: Path) -> dict[Message, list[tuple[str, int]]]:
-    """Every message of Alur's packages under ``root``, with where it is used."""
+    """Every message of Alur's packages under ``root``, with where it is used (a file that
+    does not parse is named on standard error and skipped)."""
     found: dict[Message, list[tuple[str, int]]] = {}
     for package in REPO_PACKAGES:
         for path in sorted((root / package).rglob("*.py")):
             where = path.relative_to(root).as_posix()
-            for line, message in messages_in(path.read_text(encoding="utf-8")):
+            try:
+                messages = list(messages_in(path.read_text(encoding="utf-8")))
+            except SyntaxError as exc:
+                print(f"{where}:{exc.lineno}: skipped, it does not parse: {exc.msg}",
+                      file=sys.stderr)
+                continue
+            for line, message in messages:
                 found.setdefault(message, []).append((where, line))
     return found
 
@@ -167,7 +175,7 @@ def write(code: str, catalog: Any) -> None:
     partial = path.with_suffix(".po.partial")
     with partial.open("wb") as target:
         write_po(target, catalog, width=100, sort_output=True, include_lineno=False,
-                 omit_header=False, ignore_obsolete=True)
+                 omit_header=False)
     partial.replace(path)
 
 
@@ -183,15 +191,25 @@ def locked() -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def update(root: Path) -> dict[str, int]:
-    """Bring both catalogues in line with the code; how many entries each has."""
+def update(root: Path, prune: bool = False) -> dict[str, int]:
+    """Bring both catalogues in line with the code; how many entries each has.
+
+    An entry no code uses any more is kept as obsolete (``#~``) unless ``prune``, and its
+    translation comes back when its id is used again (while several people edit)."""
     pot = template(root)
     sizes = {}
     with locked():
         for code in LANGUAGES:
             catalog = read(code)
+            memory = {m.id: m.string for m in [*catalog, *catalog.obsolete.values()]
+                      if m.id and _translated(m.string)}
             catalog.update(pot, no_fuzzy_matching=True, update_header_comment=False)
-            catalog.obsolete.clear()
+            for message in catalog:
+                if message.id and not _translated(message.string) and message.id in memory:
+                    message.string = memory[message.id]
+                catalog.obsolete.pop(message.id, None)
+            if prune:
+                catalog.obsolete.clear()
             write(code, catalog)
             sizes[code] = len(catalog)
     return sizes
@@ -253,7 +271,7 @@ def main(argv: list[str]) -> int:
         print(__doc__)
         return 2
     if argv[0] == "update":
-        sizes = update(root)
+        sizes = update(root, prune="--prune" in argv)
         print("updated: " + ", ".join(f"{code} {n} entries" for code, n in sizes.items()))
         left = todo("id")
         print(f"{len(left)} id entries to translate (python -m runners.catalog todo)")

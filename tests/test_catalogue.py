@@ -43,6 +43,8 @@ def test_no_catalogue_keeps_entries_the_code_no_longer_uses() -> None:
                  if (tuple(m.id) if isinstance(m.id, list | tuple) else m.id)  # type: ignore[attr-defined]
                  not in used]
         assert stale == [], f"{code}: run `python -m runners.catalog update`"
+        kept = list(catalog.read(code).obsolete)
+        assert kept == [], f"{code}: run `python -m runners.catalog update --prune`"
 
 
 def test_each_translation_fills_the_same_places_as_its_english_id() -> None:
