@@ -11,6 +11,7 @@ from typing import Any, Protocol
 
 from engine.errors import AuditTampered
 from engine.runs import AuditEvent
+from engine.text import Text
 
 GENESIS = "0" * 64
 _HASH = re.compile(r"[0-9a-f]{64}")
@@ -48,16 +49,16 @@ def checked_head(row: Sequence[Any] | None) -> tuple[int, str]:
     """The audit head row as (last sequence number, last hash); AuditTampered when the row
     is missing or holds what no chain can end with."""
     if row is None:
-        raise AuditTampered("the audit trail's head row is missing: the trail was tampered "
-                            "with or the database is damaged")
+        raise AuditTampered(Text("the audit trail's head row is missing: the trail was "
+                                 "tampered with or the database is damaged"))
     seq, digest = row[0], row[1]
     if isinstance(seq, str) and seq.isdigit():
         seq = int(seq)
     if not isinstance(seq, int) or isinstance(seq, bool) or seq < 0 \
             or not isinstance(digest, str) or not _HASH.fullmatch(digest):
-        raise AuditTampered(f"the audit trail's head row is damaged (last event {seq!r:.20}, "
-                            f"hash {digest!r:.20}): the trail was tampered with or the database "
-                            "is damaged")
+        raise AuditTampered(Text("the audit trail's head row is damaged (last event {seq}, "
+                                 "hash {hash}): the trail was tampered with or the database is "
+                                 "damaged", seq=f"{seq!r:.20}", hash=f"{digest!r:.20}"))
     return seq, digest
 
 
@@ -70,25 +71,40 @@ def verify_chain(events: Iterable[AuditEvent], head_seq: int, head_hash: str) ->
     expected_seq = 1
     count = 0
     for event in events:
+        if event.seq > expected_seq:
+            raise AuditTampered(Text("audit trail broken at event {seq}: event {expected} is "
+                                     "missing (deleted or reordered)", seq=event.seq,
+                                     expected=expected_seq))
         if event.seq != expected_seq:
-            missing = "missing" if event.seq > expected_seq else "repeated"
-            raise AuditTampered(f"audit trail broken at event {event.seq}: event "
-                                f"{expected_seq} is {missing} (deleted or reordered)")
+            raise AuditTampered(Text("audit trail broken at event {seq}: event {expected} is "
+                                     "repeated (deleted or reordered)", seq=event.seq,
+                                     expected=expected_seq))
         if event.prev_hash != prev:
-            raise AuditTampered(f"audit trail broken at event {event.seq}: it does not follow "
-                                f"event {event.seq - 1} (an event was deleted, swapped or "
-                                "edited before it)")
+            raise AuditTampered(_not_following(event.seq))
         if recompute(event, prev) != event.hash:
-            raise AuditTampered(f"audit trail broken at event {event.seq} ({event.event}, run "
-                                f"{event.run_id}): its content was changed after it was "
-                                "written")
+            raise AuditTampered(_changed(event))
         prev = event.hash
         expected_seq += 1
         count += 1
     if count != head_seq or prev != (head_hash if head_seq else GENESIS):
-        raise AuditTampered(f"audit trail broken after event {count}: the trail should end at "
-                            f"event {head_seq} (events at the end were deleted or replaced)")
+        raise AuditTampered(_short(count, head_seq))
     return count
+
+
+def _not_following(seq: int) -> Text:
+    return Text("audit trail broken at event {seq}: it does not follow event {previous} (an "
+                "event was deleted, swapped or edited before it)", seq=seq, previous=seq - 1)
+
+
+def _changed(event: AuditEvent) -> Text:
+    return Text("audit trail broken at event {seq} ({event}, run {run}): its content was "
+                "changed after it was written", seq=event.seq, event=event.event,
+                run=str(event.run_id))
+
+
+def _short(last: int, head: int) -> Text:
+    return Text("audit trail broken after event {seq}: the trail should end at event {last} "
+                "(events at the end were deleted or replaced)", seq=last, last=head)
 
 
 class AuditReader(Protocol):
@@ -116,30 +132,26 @@ def verify_run_chain(store: AuditReader, run: int) -> int:
     last_seq, last_hash = store.audit_head()
     events = list(store.audit_events(run))
     if not events:
-        raise AuditTampered(f"run {run} has no audit events at all (they were deleted)")
+        raise AuditTampered(Text("run {run} has no audit events at all (they were deleted)",
+                                 run=run))
     for event in events:
         if recompute(event, event.prev_hash) != event.hash:
-            raise AuditTampered(f"audit trail broken at event {event.seq} ({event.event}, run "
-                                f"{event.run_id}): its content was changed after it was "
-                                "written")
+            raise AuditTampered(_changed(event))
         before = GENESIS if event.seq == 1 else store.audit_hash(event.seq - 1)
         if before != event.prev_hash:
-            raise AuditTampered(f"audit trail broken at event {event.seq}: it does not follow "
-                                f"event {event.seq - 1} (an event was deleted, swapped or "
-                                "edited before it)")
+            raise AuditTampered(_not_following(event.seq))
         after = store.audit_prev_hash(event.seq + 1)
         if after is None and event.seq < last_seq:
-            raise AuditTampered(f"audit trail broken after event {event.seq}: event "
-                                f"{event.seq + 1} is missing (deleted)")
+            raise AuditTampered(Text("audit trail broken after event {seq}: event {next} is "
+                                     "missing (deleted)", seq=event.seq, next=event.seq + 1))
         if after is None and (event.seq != last_seq or event.hash != last_hash):
-            raise AuditTampered(f"audit trail broken after event {event.seq}: the trail should "
-                                f"end at event {last_seq} (events at the end were deleted or "
-                                "replaced)")
+            raise AuditTampered(_short(event.seq, last_seq))
         if after is not None and after != event.hash:
-            raise AuditTampered(f"audit trail broken at event {event.seq + 1}: it does not "
-                                f"follow event {event.seq}")
+            raise AuditTampered(Text("audit trail broken at event {seq}: it does not follow "
+                                     "event {previous}", seq=event.seq + 1, previous=event.seq))
     started = events[0]
     if started.event != "run_started":
-        raise AuditTampered(f"the first audit event of run {run} is {started.event} (seq "
-                            f"{started.seq}); its run_started event was deleted")
+        raise AuditTampered(Text("the first audit event of run {run} is {event} (seq {seq}); "
+                                 "its run_started event was deleted", run=run,
+                                 event=started.event, seq=started.seq))
     return len(events)

@@ -21,10 +21,11 @@ from fractions import Fraction
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from engine.durations import Duration
+from engine.text import Text
 
 Span = tuple[time, time]
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-LOCAL_HOLIDAY = "Libur daerah"
+LOCAL_HOLIDAY = Text("Local holiday")  # an extra holiday of the workspace (a message)
 
 _MON_THU: tuple[Span, ...] = ((time(7, 30), time(12, 0)), (time(13, 0), time(16, 0)))
 _FRI: tuple[Span, ...] = ((time(7, 30), time(11, 30)), (time(13, 0), time(16, 30)))
@@ -53,23 +54,26 @@ class HoursOverride:
 
     def __post_init__(self) -> None:
         if self.until < self.start:
-            raise ValueError(f"hours override `{self.name}`: `until` {self.until} is before "
-                             f"`from` {self.start}")
-        _week_spans(self.hours, f"hours override `{self.name}`")
+            raise ValueError(Text("hours override `{name}`: `until` {until} is before `from` "
+                                  "{start}", name=self.name, until=self.until.isoformat(),
+                                  start=self.start.isoformat()))
+        _week_spans(self.hours, Text("hours override `{name}`", name=self.name))
 
 
 def parse_span(text: str) -> Span:
     """Read office hours such as ``07:30-12:00`` into a (start, end) pair of times."""
     match = _SPAN.fullmatch(text)
     if match is None:
-        raise ValueError(f"office hours `{text}`: write a span as HH:MM-HH:MM, "
-                         "such as `07:30-12:00`")
+        raise ValueError(Text("office hours `{hours}`: write a span as HH:MM-HH:MM, such as "
+                              "`07:30-12:00`", hours=text))
     hour1, minute1, hour2, minute2 = (int(part) for part in match.groups())
     if hour1 > 23 or hour2 > 23 or minute1 > 59 or minute2 > 59:
-        raise ValueError(f"office hours `{text}`: not a time of day (00:00 to 23:59)")
+        raise ValueError(Text("office hours `{hours}`: not a time of day (00:00 to 23:59)",
+                              hours=text))
     start, end = time(hour1, minute1), time(hour2, minute2)
     if end <= start:
-        raise ValueError(f"office hours `{text}`: the end must be after the start")
+        raise ValueError(Text("office hours `{hours}`: the end must be after the start",
+                              hours=text))
     return start, end
 
 
@@ -80,10 +84,12 @@ def _check_spans(spans: Sequence[Span], where: str) -> tuple[Span, ...]:
     for start, end in checked:
         text = f"{start:%H:%M}-{end:%H:%M}"
         if end <= start:
-            raise ValueError(f"{where}: office hours `{text}`: the end must be after the start")
+            raise ValueError(Text("{where}: office hours `{hours}`: the end must be after the "
+                                  "start", where=where, hours=text))
         if previous_end is not None and start < previous_end:
-            raise ValueError(f"{where}: office hours `{text}` overlap or are out of order; "
-                             "list the spans of a day from morning to afternoon")
+            raise ValueError(Text("{where}: office hours `{hours}` overlap or are out of order; "
+                                  "list the spans of a day from morning to afternoon",
+                                  where=where, hours=text))
         previous_end = end
     return checked
 
@@ -92,9 +98,9 @@ def _week_spans(hours: Mapping[str, Sequence[Span]], where: str) -> dict[int, tu
     """Weekday key -> spans as weekday number -> checked spans; unknown keys are refused."""
     unknown = sorted(set(hours) - set(WEEKDAYS))
     if unknown:
-        raise ValueError(f"{where}: unknown weekday {', '.join(unknown)}; "
-                         f"use {', '.join(WEEKDAYS)}")
-    return {WEEKDAYS.index(key): _check_spans(spans, f"{where}, {key}")
+        raise ValueError(Text("{where}: unknown weekday {unknown}; use {weekdays}", where=where,
+                              unknown=", ".join(unknown), weekdays=", ".join(WEEKDAYS)))
+    return {WEEKDAYS.index(key): _check_spans(spans, Text("{where}, {day}", where=where, day=key))
             for key, spans in hours.items()}
 
 
@@ -116,11 +122,12 @@ def package_holidays(country: str, categories: tuple[str, ...], year: int) -> di
     try:
         probe = holidays.country_holidays(country, categories=categories)
     except NotImplementedError as error:
-        raise ValueError(f"no holiday list for country `{country}`; use a code such as ID, "
-                         "or an empty string for none") from error
+        raise ValueError(Text("no holiday list for country `{country}`; use a code such as "
+                              "ID, or an empty string for none", country=country)) from error
     except ValueError as error:
-        raise ValueError(f"holiday categories {list(categories)} for `{country}`: "
-                         f"{error}") from error
+        raise ValueError(Text("holiday categories {categories} for `{country}`: {error}",
+                              categories=str(list(categories)), country=country,
+                              error=str(error))) from error
     listed = holidays.country_holidays(country, categories=categories, years=year,
                                        language=probe.default_language)
     return dict(listed.items())
@@ -143,20 +150,22 @@ class WorkCalendar:
         try:
             self.tz = ZoneInfo(timezone)
         except (ZoneInfoNotFoundError, ValueError) as error:
-            raise ValueError(f"unknown time zone `{timezone}`; use a name such as "
-                             "Asia/Jakarta, Asia/Makassar or Asia/Jayapura") from error
-        week = _week_spans(DEFAULT_HOURS if hours is None else hours, "office hours")
+            raise ValueError(Text("unknown time zone `{zone}`; use a name such as "
+                                  "Asia/Jakarta, Asia/Makassar or Asia/Jayapura",
+                                  zone=timezone)) from error
+        week = _week_spans(DEFAULT_HOURS if hours is None else hours, Text("office hours"))
         self._week = tuple(week.get(number, ()) for number in range(7))
         self._overrides = tuple(
-            (item.start, item.until, _week_spans(item.hours, f"hours override `{item.name}`"))
+            (item.start, item.until,
+             _week_spans(item.hours, Text("hours override `{name}`", name=item.name)))
             for item in overrides
         )
         self._extra = frozenset(extra_holidays)
         self._removed = frozenset(removed_holidays)
         both = sorted(self._extra & self._removed)
         if both:
-            raise ValueError("dates both added as holidays and removed from holidays: "
-                             + ", ".join(day.isoformat() for day in both))
+            raise ValueError(Text("dates both added as holidays and removed from holidays: "
+                                  "{days}", days=", ".join(day.isoformat() for day in both)))
         self._country = country
         self._categories = tuple(categories)
         self._holiday_source = holiday_source or package_holidays
@@ -221,7 +230,7 @@ class WorkCalendar:
     def working_days_after(self, start: date, n: int) -> date:
         """The n-th working day after ``start``; n=0 is ``start`` or the next working day."""
         if n < 0:
-            raise ValueError(f"a number of working days cannot be negative ({n})")
+            raise ValueError(Text("a number of working days cannot be negative ({n})", n=n))
         day = start if n == 0 else start + _ONE_DAY
         left = max(n, 1)
         idle = 0
@@ -242,13 +251,15 @@ class WorkCalendar:
     def _local(self, t: datetime) -> datetime:
         """``t`` in the calendar's zone; naive datetimes are refused."""
         if t.tzinfo is None or t.utcoffset() is None:
-            raise ValueError(f"{t.isoformat()} has no time zone; give an aware datetime "
-                             f"(the calendar counts in {self.tz.key})")
+            raise ValueError(Text("{time} has no time zone; give an aware datetime (the "
+                                  "calendar counts in {zone})", time=t.isoformat(),
+                                  zone=self.tz.key))
         return t.astimezone(self.tz)
 
     def _no_working_time(self, after: date | datetime) -> ValueError:
-        return ValueError(f"the calendar has no working time within {_MAX_IDLE_DAYS} days "
-                          f"after {after.isoformat()}; check its office hours and holidays")
+        return ValueError(Text("the calendar has no working time within {days} days after "
+                               "{after}; check its office hours and holidays",
+                               days=_MAX_IDLE_DAYS, after=after.isoformat()))
 
     def _intervals_from(self, t: datetime) -> Iterator[_Interval]:
         """Working intervals from local ``t`` onward; stops after a long stretch without."""
@@ -272,7 +283,8 @@ class WorkCalendar:
     def add_minutes(self, start: datetime, minutes: int) -> datetime:
         """The instant ``minutes`` working minutes after ``start`` (a span end if used up there)."""
         if minutes < 0:
-            raise ValueError(f"working minutes cannot be negative ({minutes})")
+            raise ValueError(Text("working minutes cannot be negative ({minutes})",
+                                  minutes=minutes))
         local = self._local(start)
         if minutes == 0:
             return local
@@ -308,7 +320,7 @@ class WorkCalendar:
     def add_days(self, start: datetime, days: Fraction) -> datetime:
         """The instant ``days`` working days after ``start``, at the same fraction of the day."""
         if days < 0:
-            raise ValueError(f"working days cannot be negative ({days})")
+            raise ValueError(Text("working days cannot be negative ({days})", days=str(days)))
         local = self._local(start)
         if days == 0:
             return local

@@ -17,8 +17,9 @@ import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from engine.errors import AlurError
+from engine.errors import AlurError, did_you_mean
 from engine.spec import CaseField, SopSpec
+from engine.text import Text
 
 ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
 _PHONE = re.compile(r"(\+62|62|0)\d{8,13}")
@@ -68,38 +69,41 @@ def _nik(value: str) -> str | None:
 def check_value(spec: SopSpec, field: CaseField, raw: str) -> str:
     """The value of ``field`` as kept, or FieldError saying what would be accepted."""
     value = raw.strip()
-    where = f"field `{field.key}` ({field.label})"
+    where = Text("field `{key}` ({label})", key=field.key, label=field.label)
     if not value:
-        raise FieldError(spec.id, field.key, f"{where} is empty")
+        raise FieldError(spec.id, field.key, Text("{field} is empty", field=where))
     if field.kind == "nik":
         nik = _nik(value)
         if nik is None:
-            raise FieldError(spec.id, field.key, f"{where} must be a NIK: 16 digits whose 7th "
-                                                 "to 12th give a real date of birth, not "
-                                                 f"`{value}`")
+            raise FieldError(spec.id, field.key, Text(
+                "{field} must be a NIK: 16 digits whose 7th to 12th give a real date of birth, "
+                "not `{value}`", field=where, value=value))
         return nik
     if field.kind == "phone":
         digits = re.sub(r"[\s().-]", "", value)
         if not _PHONE.fullmatch(digits):
-            raise FieldError(spec.id, field.key, f"{where} must be a phone number such as "
-                                                 f"0812-3456-7890 or +62 812 3456 7890, not "
-                                                 f"`{value}`")
+            raise FieldError(spec.id, field.key, Text(
+                "{field} must be a phone number such as 0812-3456-7890 or +62 812 3456 7890, "
+                "not `{value}`", field=where, value=value))
         return digits
     if field.kind == "date":
         try:
             return dt.date.fromisoformat(value).isoformat()
         except ValueError:
-            raise FieldError(spec.id, field.key, f"{where} must be a date written YYYY-MM-DD "
-                                                 f"(like 2026-01-05), not `{value}`") from None
+            raise FieldError(spec.id, field.key, Text(
+                "{field} must be a date written YYYY-MM-DD (like 2026-01-05), not `{value}`",
+                field=where, value=value)) from None
     if field.kind == "number":
         if not _NUMBER.fullmatch(value):
-            raise FieldError(spec.id, field.key, f"{where} must be a number, not `{value}`")
+            raise FieldError(spec.id, field.key, Text("{field} must be a number, not `{value}`",
+                                                      field=where, value=value))
         return value
     if field.kind == "choice":
         chosen = next((c for c in field.choices if c.casefold() == value.casefold()), None)
         if chosen is None:
-            raise FieldError(spec.id, field.key, f"{where} must be one of: "
-                                                 f"{', '.join(field.choices)}; not `{value}`")
+            raise FieldError(spec.id, field.key, Text(
+                "{field} must be one of: {choices}; not `{value}`", field=where,
+                choices=", ".join(field.choices), value=value))
         return chosen
     return value
 
@@ -112,17 +116,18 @@ def check_fields(spec: SopSpec, given: Mapping[str, str]) -> list[RunField]:
         if key not in declared:
             from engine.checker import suggest
 
-            known = ", ".join(declared) or "none"
-            close = suggest(key, list(declared))
-            hint = f", did you mean `{close}`?" if close else ""
-            raise FieldError(spec.id, key, f"SOP `{spec.id}` has no case field `{key}`{hint} "
-                                           f"(its fields: {known})")
+            known = ", ".join(declared) or Text("none")
+            hint = did_you_mean(suggest(key, list(declared)))
+            raise FieldError(spec.id, key, Text("SOP `{sop}` has no case field `{key}`{hint} "
+                                                "(its fields: {known})", sop=spec.id, key=key,
+                                                hint=hint, known=known))
     fields = []
     for field in spec.case:
         if field.key not in given:
             if field.required:
-                raise FieldError(spec.id, field.key, f"field `{field.key}` ({field.label}) is "
-                                                     f"required to start a run of `{spec.id}`")
+                raise FieldError(spec.id, field.key, Text(
+                    "field `{key}` ({label}) is required to start a run of `{sop}`",
+                    key=field.key, label=field.label, sop=spec.id))
             continue
         value = check_value(spec, field, given[field.key])
         salt = secrets.token_hex(16) if field.private else None

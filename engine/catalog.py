@@ -10,6 +10,7 @@ from pathlib import Path
 from engine.checker import suggest
 from engine.errors import Problem, SopNotFound, SopValidationError
 from engine.loader import LoadedSop, load_sop_file
+from engine.text import Text
 
 SOP_SUFFIXES = (".yaml", ".yml")
 
@@ -72,8 +73,9 @@ def load_catalog(paths: Iterable[str | Path]) -> Catalog:
         if first is not None:
             line, col = _id_position(sop.text)
             catalog.failed.append(SopValidationError([Problem(
-                sop.path, line, col, f"SOP id `{sop.spec.id}` is already used by {first.path}; "
-                                     "ids are unique in a workspace")]))
+                sop.path, line, col, Text("SOP id `{sop}` is already used by {path}; ids are "
+                                          "unique in a workspace", sop=sop.spec.id,
+                                          path=first.path))]))
             continue
         seen[sop.spec.id] = sop
         catalog.loaded.append(sop)

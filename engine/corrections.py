@@ -22,6 +22,7 @@ from engine.runs import (
     WITHDRAWN,
     NewEvent,
     StepRun,
+    withdrawn_reason,
 )
 from engine.services import (
     Env,
@@ -34,7 +35,8 @@ from engine.services import (
 )
 from engine.spec import SopSpec
 from engine.spec_cache import spec_of
-from engine.tasks import TaskPlan, authority, not_allowed, task_actors
+from engine.tasks import TaskPlan, authority, either, not_allowed, task_actors
+from engine.text import Text
 
 
 class NotOptional(NotAllowed):
@@ -43,8 +45,9 @@ class NotOptional(NotAllowed):
     def __init__(self, run_id: int, label: str) -> None:
         self.run_id = run_id
         self.label = label
-        super().__init__(f"step `{label}` of run {run_id} is not optional; it cannot be "
-                         "skipped (the SOP marks the steps that may be with `optional: true`)")
+        super().__init__(Text("step `{step}` of run {run} is not optional; it cannot be "
+                              "skipped (the SOP marks the steps that may be with `optional: "
+                              "true`)", step=label, run=run_id))
 
 
 class NotReopenable(NotAllowed):
@@ -62,7 +65,7 @@ def skip_step(store: RunStore, env: Env, run_id: int, step_ref: str | None, reas
     """Pass over an optional step with a reason; the run moves on as if it were done."""
     run, spec, active = open_run(store, run_id)
     unit = env.roster.unit(run.unit)
-    person = person_of(unit, by, "skipping the step")
+    person = person_of(unit, by, Text("skipping the step"))
     now = env.clock.now()
     task = named_task(store, env, run, spec, active, step_ref, unit, person,
                       now.astimezone(env.calendar.tz).date())
@@ -106,7 +109,7 @@ def reopen_step(store: RunStore, env: Env, run_id: int, step_ref: str, reason: s
         raise RunFinished(run.id, run.status, run.result)
     spec = spec_of(store, run.sop_hash)
     unit = env.roster.unit(run.unit)
-    person = person_of(unit, by, "reopening the step")
+    person = person_of(unit, by, Text("reopening the step"))
     why = _reason(run.id, reason)
     name, _, key = step_ref.strip().partition("/")
     activity = next((a for a in spec.activities if name in (a.id, str(a.no))), None)
@@ -121,29 +124,35 @@ def reopen_step(store: RunStore, env: Env, run_id: int, step_ref: str, reason: s
         mine = [t for t in done if t.completed_by == person.id]
         done = mine or done
     if not done:
-        raise NotReopenable(f"step `{step_ref}` of run {run.id} has no completion to reopen")
+        raise NotReopenable(Text("step `{step}` of run {run} has no completion to reopen",
+                                 step=step_ref, run=run.id))
     task = max(done, key=lambda t: t.id)
     now = env.clock.now()
     day = now.astimezone(env.calendar.tz).date()
     above = any(unit.may_act_for(boss, person.id, day)
                 for actor in task_actors(spec, task) for boss in spec.chain(actor)[1:])
     if person.id != task.completed_by and not above:
-        raise NotAllowed(f"{person.id} may not reopen step `{task.label}`: only who completed "
-                         f"it ({task.completed_by}) or a holder of a role above "
-                         f"`{task.actor}` may")
+        raise NotAllowed(Text("{person} may not reopen step `{step}`: only who completed it "
+                              "({by}) or a holder of a role above `{role}` may", person=person.id,
+                              step=task.label, by=task.completed_by, role=task.actor))
     followers = _after(store, spec, task, tasks)
     finished = [t for t in followers if t.status != ACTIVE]
     if finished:
         last = finished[0]
         when = last.completed_at.astimezone(env.calendar.tz) if last.completed_at else None
-        raise NotReopenable(f"step `{task.label}` of run {run.id} cannot be reopened: what came "
-                            f"after it is done already (`{last.label}` by {last.completed_by}"
-                            + (f" at {when:%Y-%m-%d %H:%M}" if when else "") + "); reopen "
-                            "that first")
+        if when is None:
+            raise NotReopenable(Text("step `{step}` of run {run} cannot be reopened: what came "
+                                     "after it is done already (`{later}` by {by}); reopen "
+                                     "that first", step=task.label, run=run.id,
+                                     later=last.label, by=last.completed_by))
+        raise NotReopenable(Text("step `{step}` of run {run} cannot be reopened: what came after "
+                                 "it is done already (`{later}` by {by} at {at}); reopen that "
+                                 "first", step=task.label, run=run.id, later=last.label,
+                                 by=last.completed_by, at=f"{when:%Y-%m-%d %H:%M}"))
     machine = machine_for(run.sop_hash, spec)
     for follower in followers:
         machine.cancel(Token(follower.activity_id))
-        follower.status, follower.reason = WITHDRAWN, f"`{task.label}` was reopened: {why}"
+        follower.status, follower.reason = WITHDRAWN, str(withdrawn_reason(task.label, why))
         store.update_task(follower)
         store.retire_reminders(follower.id)
     task.status, task.reason = REOPENED, why
@@ -172,19 +181,25 @@ def cancel_run(store: RunStore, env: Env, run_id: int, reason: str,
     run = store.get_run(run_id, lock=True)
     spec = spec_of(store, run.sop_hash)
     unit = env.roster.unit(run.unit)
-    person = person_of(unit, by, "cancelling the run")
+    person = person_of(unit, by, Text("cancelling the run"))
     why = _reason(run.id, reason)
     if not run.is_active:
-        raise RunFinished(run.id, run.status, run.result,
-                          message=f"run {run.id} is already {run.status}")
+        already = Text("run {run} is already completed", run=run.id) \
+            if run.status == COMPLETED else Text("run {run} is already cancelled", run=run.id)
+        raise RunFinished(run.id, run.status, run.result, message=already)
     now = env.clock.now()
     day = now.astimezone(env.calendar.tz).date()
     tops = spec.top_roles
     if person.id != run.started_by and not any(unit.may_act_for(r, person.id, day)
                                                for r in tops):
-        titles = " or ".join(spec.actor(r).title for r in tops) or "its top role"
-        raise NotAllowed(f"{person.id} may not cancel run {run.id}: only who started it "
-                         f"({run.started_by}) or the {titles} may")
+        titles = either([spec.actor(r).title for r in tops])
+        if not titles:
+            raise NotAllowed(Text("{person} may not cancel run {run}: only who started it "
+                                  "({by}) or the holder of its top role may", person=person.id,
+                                  run=run.id, by=run.started_by))
+        raise NotAllowed(Text("{person} may not cancel run {run}: only who started it ({by}) or "
+                              "the {titles} may", person=person.id, run=run.id,
+                              by=run.started_by, titles=titles))
     machine = machine_for(run.sop_hash, spec)
     tasks = store.active_tasks(run.id)
     for task in tasks:

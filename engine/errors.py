@@ -25,8 +25,11 @@
      +-- AuditTampered(ValueError)              the audit hash chain is broken
 
 Each exception carries the values it is about and builds a plain message
-from them; it never names a command-line flag or button. Runners phrase the
-errors for their users (``runners/cli/phrases.py`` for the CLI).
+from them; it never names a command-line flag or button. The message is an
+``engine.text.Text``: ``str(exc)`` is the English, and a runner says it in
+its user's language (``runners.i18n.say_error``); a message glued from parts
+keeps each part a nested Text. Runners phrase the errors for their users
+(``runners/cli/phrases.py`` for the CLI).
 """
 
 from __future__ import annotations
@@ -34,6 +37,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+
+from engine.text import Text, joined
 
 
 class AlurError(Exception):
@@ -44,7 +49,9 @@ class AlurError(Exception):
 class Problem:
     """One problem found in a file: where it is and what is wrong.
 
-    ``line`` and ``column`` are 1-based, as editors show them.
+    ``line`` and ``column`` are 1-based, as editors show them. ``message`` is an
+    ``engine.text.Text`` (a str: the English) that a runner says in its user's language
+    (``runners.i18n.say_problem``); a plain str is shown as it is.
     """
 
     file: str
@@ -82,19 +89,52 @@ class ConfigError(_ProblemsError):
         return cls([Problem(file, line, column, message)])
 
 
+def in_unit(unit: str) -> Text:
+    """`` in unit `kec-contoh` ``: where a person was looked for (``where`` of PersonNotFound)."""
+    return Text(" in unit `{unit}`", unit=unit)
+
+
+def in_file(file: str) -> Text:
+    """`` in roster.yaml``: where a unit or person was looked for (``where`` of _NotFound)."""
+    return Text(" in {file}", file=file)
+
+
+_OS_REASONS = {  # what the system says about a file it cannot read, in the reader's language
+    "No such file or directory": Text("No such file or directory"),
+    "Permission denied": Text("Permission denied"),
+    "Is a directory": Text("Is a directory"),
+    "Not a directory": Text("Not a directory"),
+    "File name too long": Text("File name too long"),
+    "Input/output error": Text("Input/output error"),
+    "Too many levels of symbolic links": Text("Too many levels of symbolic links"),
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """Why the system refused a file (``No such file or directory``), as it says it in English
+    and as a Text a runner says in its user's language when Alur knows the words."""
+    reason = exc.strerror or str(exc)
+    return _OS_REASONS.get(reason, reason)
+
+
+def did_you_mean(close: str | None) -> Text | str:
+    """``, did you mean `close`?`` to follow an unknown name (empty without a close one):
+    one message, shared by every "unknown ..." of Alur."""
+    return Text(", did you mean `{close}`?", close=close) if close else ""
+
+
 class _NotFound(AlurError, LookupError):
     what = "thing"
+    missing: Text  # each kind's message, whole: Text("no run `{key}`{where}{hint}")
 
     def __init__(self, key: str, known: Sequence[str] = (), hint: str = "",
                  where: str = "") -> None:
         self.key = key
         self.known = tuple(known)
-        message = f"no {self.what} `{key}`{where}"
-        if hint:
-            message += f", did you mean `{hint}`?"
-        elif known:
+        message = Text(self.missing.template, key=key, where=where, hint=did_you_mean(hint))
+        if known and not hint:
             shown = ", ".join(known[:12]) + (", ..." if len(known) > 12 else "")
-            message += f"; known: {shown}"
+            message = Text("{problem}; known: {known}", problem=message, known=shown)
         super().__init__(message)
 
     def __str__(self) -> str:
@@ -105,6 +145,7 @@ class SopNotFound(_NotFound):
     """No SOP with the given id exists in the workspace."""
 
     what = "SOP with id"
+    missing = Text("no SOP with id `{key}`{where}{hint}")
 
     @property
     def sop_id(self) -> str:
@@ -116,18 +157,21 @@ class RunNotFound(_NotFound):
     """No run with that id."""
 
     what = "run"
+    missing = Text("no run `{key}`{where}{hint}")
 
 
 class UnitNotFound(_NotFound):
     """No unit with that slug in the roster."""
 
     what = "unit"
+    missing = Text("no unit `{key}`{where}{hint}")
 
 
 class PersonNotFound(_NotFound):
     """No person with that id in the roster."""
 
     what = "person"
+    missing = Text("no person `{key}`{where}{hint}")
 
 
 class DuplicateRun(AlurError, ValueError):
@@ -135,8 +179,9 @@ class DuplicateRun(AlurError, ValueError):
 
     def __init__(self, sop_id: str, unit: str, period: str, existing: int) -> None:
         self.existing = existing
-        super().__init__(f"a run of `{sop_id}` for unit `{unit}` and period `{period}` exists "
-                         f"already: run {existing}")
+        super().__init__(Text("a run of `{sop}` for unit `{unit}` and period `{period}` exists "
+                              "already: run {run}", sop=sop_id, unit=unit, period=period,
+                              run=existing))
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,15 +194,21 @@ class ActiveTask:
     assignees: tuple[str, ...]
 
     def __str__(self) -> str:
-        who = ", ".join(self.assignees) or "-"
-        return f"`{self.label}` (no. {self.no}, {who})"
+        return str(self.text())
+
+    def text(self) -> Text:
+        """The task as an error lists it: its label, the step's number and who may do it."""
+        return Text("`{task}` (no. {no}, {who})", task=self.label, no=self.no,
+                    who=", ".join(self.assignees) or "-")
 
 
-def _active_text(active: Sequence[ActiveTask]) -> str:
+def _active_text(active: Sequence[ActiveTask]) -> Text:
     if not active:
-        return "no step is active"
-    return ("the active step is " if len(active) == 1 else "the active steps are ") + \
-        ", ".join(str(a) for a in active)
+        return Text("no step is active")
+    tasks = joined([a.text() for a in active], ", ")
+    if len(active) == 1:
+        return Text("the active step is {tasks}", tasks=tasks)
+    return Text("the active steps are {tasks}", tasks=tasks)
 
 
 class StepNotGiven(AlurError, ValueError):
@@ -166,7 +217,8 @@ class StepNotGiven(AlurError, ValueError):
     def __init__(self, run_id: int, active: Sequence[ActiveTask]) -> None:
         self.run_id = run_id
         self.active = tuple(active)
-        super().__init__(f"name the step of run {run_id} to act on; {_active_text(active)}")
+        super().__init__(Text("name the step of run {run} to act on; {active}", run=run_id,
+                              active=_active_text(active)))
 
 
 class StepNotActive(AlurError, ValueError):
@@ -174,17 +226,22 @@ class StepNotActive(AlurError, ValueError):
 
     def __init__(self, run_id: int, named: str, active: Sequence[ActiveTask],
                  known: bool = True, no: int | None = None, message: str | None = None) -> None:
+        """``message`` (a Text) says why, in place of "not active"; the active tasks follow."""
         self.run_id = run_id
         self.named = named
         self.active = tuple(active)
         self.known = known
         if message is None:
             if not known:
-                message = f"run {run_id} has no step `{named}`"
+                message = Text("run {run} has no step `{step}`", run=run_id, step=named)
+            elif no is not None:
+                message = Text("step `{step}` (no. {no}) is not active in run {run}", step=named,
+                               no=no, run=run_id)
             else:
-                number = f" (no. {no})" if no is not None else ""
-                message = f"step `{named}`{number} is not active in run {run_id}"
-        super().__init__(f"{message}; {_active_text(active)}")
+                message = Text("step `{step}` is not active in run {run}", step=named,
+                               run=run_id)
+        super().__init__(Text("{problem}; {active}", problem=message,
+                              active=_active_text(active)))
 
 
 class AlreadyCompleted(StepNotActive):
@@ -194,10 +251,14 @@ class AlreadyCompleted(StepNotActive):
                  active: Sequence[ActiveTask]) -> None:
         self.by = by
         self.at = at
-        when = f" at {at:%Y-%m-%d %H:%M}" if at is not None else ""
-        super().__init__(run_id, named, active,
-                         message=f"step `{named}` of run {run_id} was already completed by "
-                                 f"{by or 'someone'}{when}")
+        who = by or Text("someone")
+        if at is not None:
+            message = Text("step `{step}` of run {run} was already completed by {by} at {at}",
+                           step=named, run=run_id, by=who, at=f"{at:%Y-%m-%d %H:%M}")
+        else:
+            message = Text("step `{step}` of run {run} was already completed by {by}",
+                           step=named, run=run_id, by=who)
+        super().__init__(run_id, named, active, message=message)
 
 
 class AmbiguousTask(StepNotActive):
@@ -207,8 +268,9 @@ class AmbiguousTask(StepNotActive):
                  active: Sequence[ActiveTask]) -> None:
         self.choices = tuple(choices)
         super().__init__(run_id, named, active,
-                         message=f"step `{named}` of run {run_id} has several active tasks "
-                                 f"you may complete; name one: {', '.join(choices)}")
+                         message=Text("step `{step}` of run {run} has several active tasks "
+                                      "you may complete; name one: {choices}", step=named,
+                                      run=run_id, choices=", ".join(choices)))
 
 
 class InvalidOutcome(AlurError, ValueError):
@@ -227,13 +289,14 @@ class InvalidOutcome(AlurError, ValueError):
         self.question = question
         choices = ", ".join(self.labels)
         if problem == "not_decision":
-            message = f"step `{activity_id}` is not a decision; it takes no outcome"
+            message = Text("step `{step}` is not a decision; it takes no outcome",
+                           step=activity_id)
         elif problem == "missing":
-            message = (f"step `{activity_id}` is a decision ({question}); choose an outcome, "
-                       f"one of: {choices}")
+            message = Text("step `{step}` is a decision ({question}); choose an outcome, one "
+                           "of: {choices}", step=activity_id, question=question, choices=choices)
         else:
-            message = (f"`{given}` is not an outcome of step `{activity_id}`; choose one of: "
-                       f"{choices}")
+            message = Text("`{given}` is not an outcome of step `{step}`; choose one of: "
+                           "{choices}", given=given, step=activity_id, choices=choices)
         super().__init__(message)
 
 
@@ -251,9 +314,11 @@ class InvalidTime(AlurError, ValueError):
         self.bound = bound
         self.what = what
         if problem == "future":
-            message = f"{at:%Y-%m-%d %H:%M} is in the future (now it is {bound:%Y-%m-%d %H:%M})"
+            message = Text("{at} is in the future (now it is {now})",
+                           at=f"{at:%Y-%m-%d %H:%M}", now=f"{bound:%Y-%m-%d %H:%M}")
         else:
-            message = f"{at:%Y-%m-%d %H:%M} is before {what} ({bound:%Y-%m-%d %H:%M})"
+            message = Text("{at} is before {what} ({bound})", at=f"{at:%Y-%m-%d %H:%M}",
+                           what=what, bound=f"{bound:%Y-%m-%d %H:%M}")
         super().__init__(message)
 
 
@@ -265,12 +330,28 @@ class RunFinished(AlurError, ValueError):
         self.run_id = run_id
         self.status = status
         self.result = result
-        ended = f"run {run_id} is {status}" + (f" ({result})" if result else "")
-        super().__init__(message or f"{ended}; nothing more can be done in it")
+        if message is None:
+            message = Text("{ended}; nothing more can be done in it",
+                           ended=ended(run_id, status, result))
+        super().__init__(message)
+
+
+def ended(run_id: int, status: str, result: str | None = None) -> Text:
+    """``run 7 is completed (ditolak)``: how a finished run ended, its result as written."""
+    if status == "completed":
+        said = Text("run {run} is completed", run=run_id)
+    elif status == "cancelled":
+        said = Text("run {run} is cancelled", run=run_id)
+    else:
+        said = Text("run {run} is {status}", run=run_id, status=status)
+    return Text("{ended} ({result})", ended=said, result=result) if result else said
 
 
 class NotAllowed(AlurError, PermissionError):
-    """The acting person may not do this."""
+    """The acting person may not do this (the message says why)."""
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(Text("you may not do this") if message is None else message)
 
 
 class IdentityMissing(NotAllowed):
@@ -279,7 +360,8 @@ class IdentityMissing(NotAllowed):
     def __init__(self, doing: str, unit: str) -> None:
         self.doing = doing
         self.unit = unit
-        super().__init__(f"say who is {doing} (a person id of the roster of unit `{unit}`)")
+        super().__init__(Text("say who is {doing} (a person id of the roster of unit `{unit}`)",
+                              doing=doing, unit=unit))
 
 
 class ReasonMissing(NotAllowed):
@@ -287,16 +369,28 @@ class ReasonMissing(NotAllowed):
 
     def __init__(self, run_id: int) -> None:
         self.run_id = run_id
-        super().__init__(f"give the reason for cancelling run {run_id}")
+        super().__init__(Text("give the reason for cancelling run {run}", run=run_id))
 
 
 class ConcurrentChange(AlurError, RuntimeError):
     """Someone else changed the same step or run first."""
 
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(Text("someone else changed it at the same time; try again")
+                         if message is None else message)
+
 
 class SchedulerBusy(AlurError, RuntimeError):
     """Another reminder daemon holds the database's only lease (SQLite runs one at a time)."""
 
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(Text("another reminder daemon is already running on this database")
+                         if message is None else message)
+
 
 class AuditTampered(AlurError, ValueError):
     """The audit trail's hash chain is broken; names the first broken event."""
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(Text("the audit trail's hash chain is broken") if message is None
+                         else message)

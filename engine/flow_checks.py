@@ -6,8 +6,10 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from engine.errors import did_you_mean
 from engine.flow_graph import reach, reverse
 from engine.spec import DEFAULT_RESULT, END, ActorSpec, Outcome, SplitSpec
+from engine.text import Text
 
 if TYPE_CHECKING:
     from engine.checker import Checker
@@ -15,7 +17,8 @@ if TYPE_CHECKING:
 
 Row = tuple["Node", dict[str, Any], dict[str, "Node"]]
 _RESULT = re.compile(r"^[a-z0-9]+([-_][a-z0-9]+)*$")
-TARGETS_ACCEPTED = "an activity id, `end` or `end:<result>`"
+TARGETS_ACCEPTED = Text("an activity id, `end` or `end:<result>`")
+_TWO_OUTCOMES = "`next: {Ya: ..., Tidak: ...}`"  # an example, as written in a file
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,16 +40,16 @@ def _target(c: Checker, node: Node, ids: list[str], label: str | None) -> Outcom
         result = text[len(END) + 1:].strip()
         if _RESULT.match(result):
             return Outcome(label, END, result)
-        c.error(node, f"`{text}`: the result after `end:` must be a word in lowercase letters "
-                      "and digits (like `end:ditolak`)")
+        c.error(node, Text("`{target}`: the result after `end:` must be a word in lowercase "
+                           "letters and digits (like `end:ditolak`)", target=text))
         return None
     if text in ids:
         return Outcome(label, text)
     from engine.checker import suggest
 
-    close = suggest(text, [*ids, END])
-    hint = f", did you mean `{close}`?" if close else ""
-    c.error(node, f"unknown target `{text}` in `next`{hint} (accepted: {TARGETS_ACCEPTED})")
+    c.error(node, Text("unknown target `{target}` in `next`{hint} ({accepted})", target=text,
+                       hint=did_you_mean(suggest(text, [*ids, END])),
+                       accepted=Text("accepted: {choices}", choices=TARGETS_ACCEPTED)))
     return None
 
 
@@ -55,8 +58,9 @@ def _branches(c: Checker, node: Node, key: Node, ids: list[str]) -> list[Outcome
     from engine.checker import suggest
 
     if len(node.items) < 2:
-        c.error(key, "a split needs at least two branches in `next` (`next: [a, b]` starts "
-                     "both at once); for a single target write `next: <activity id>`")
+        c.error(key, Text("a split needs at least two branches in `next` (`next: [a, b]` "
+                          "starts both at once); for a single target write `next: <activity "
+                          "id>`"))
     seen: dict[str, Node] = {}
     branches: list[Outcome] = []
     for item in node.items:
@@ -64,17 +68,16 @@ def _branches(c: Checker, node: Node, key: Node, ids: list[str]) -> list[Outcome
         if text is None:
             continue
         if text == END or text.startswith(f"{END}:"):
-            c.error(item, f"`{text}` cannot be a branch of a split: a branch is an activity "
-                          "that starts at once with the others (the run ends after the "
-                          "branches meet)")
+            c.error(item, Text("`{target}` cannot be a branch of a split: a branch is an "
+                               "activity that starts at once with the others (the run ends "
+                               "after the branches meet)", target=text))
         elif text not in ids:
-            close = suggest(text, ids)
-            hint = f", did you mean `{close}`?" if close else ""
-            c.error(item, f"unknown branch `{text}` in `next`{hint} (a branch is an activity "
-                          "id)")
+            c.error(item, Text("unknown branch `{branch}` in `next`{hint} (a branch is an "
+                               "activity id)", branch=text,
+                               hint=did_you_mean(suggest(text, ids))))
         elif text in seen:
-            c.error(item, f"branch `{text}` is listed twice (first at line "
-                          f"{seen[text].line + 1}); each branch starts once")
+            c.error(item, Text("branch `{branch}` is listed twice (first at line {line}); each "
+                               "branch starts once", branch=text, line=seen[text].line + 1))
         else:
             seen[text] = item
             branches.append(Outcome(None, text))
@@ -96,18 +99,20 @@ def parse_outcomes(c: Checker, rows: list[Row]) -> list[Exits | None]:
                                         DEFAULT_RESULT if following == END else None))
         elif node.kind == "map":
             if len(node.pairs) < 2:
-                c.error(nodes["key:next"], "a decision needs at least two outcomes in `next` "
-                                           "(`next: {Ya: ..., Tidak: ...}`); for a single "
-                                           "target write `next: <activity id>`")
+                c.error(nodes["key:next"], Text(
+                    "a decision needs at least two outcomes in `next` ({example}); for a "
+                    "single target write `next: <activity id>`", example=_TWO_OUTCOMES))
             seen: dict[str, Node] = {}
             for label_node, target_node in node.pairs:
-                label = c.text("outcome label", label_node, required=True)
+                label = c.text(Text("outcome label"), label_node, required=True)
                 if label is None:
                     continue
                 first = seen.get(label.casefold())
                 if first is not None:
-                    c.error(label_node, f"outcome `{label}` repeats `{first.text}` (line "
-                                        f"{first.line + 1}); labels are matched ignoring case")
+                    c.error(label_node, Text("outcome `{label}` repeats `{first}` (line "
+                                             "{line}); labels are matched ignoring case",
+                                             label=label, first=first.text,
+                                             line=first.line + 1))
                     continue
                 seen[label.casefold()] = label_node
                 outcome = _target(c, target_node, ids, label)
@@ -120,8 +125,8 @@ def parse_outcomes(c: Checker, rows: list[Row]) -> list[Exits | None]:
             if outcome is not None:
                 outcomes.append(outcome)
         if "decision" in nodes and (node is None or node.kind != "map"):
-            c.error(nodes["key:decision"], "`decision` needs `next` with two or more outcomes "
-                                           "(`next: {Ya: ..., Tidak: ...}`)")
+            c.error(nodes["key:decision"], Text("`decision` needs `next` with two or more "
+                                                "outcomes ({example})", example=_TWO_OUTCOMES))
         split = node is not None and node.kind == "seq"
         result.append(Exits(tuple(outcomes), split) if len(c.problems) == errors_before
                       else None)
@@ -135,11 +140,12 @@ def _check_ids(c: Checker, rows: list[Row]) -> None:
         if not activity_id:
             continue
         if activity_id == END:
-            c.error(nodes["id"], "activity id `end` is reserved (it means the end of the SOP); "
-                                 "choose another id")
+            c.error(nodes["id"], Text("activity id `end` is reserved (it means the end of the "
+                                      "SOP); choose another id"))
         elif activity_id in first_at:
-            c.error(nodes["id"], f"duplicate activity id `{activity_id}` (first at line "
-                                 f"{first_at[activity_id].line + 1})")
+            c.error(nodes["id"], Text("duplicate activity id `{activity}` (first at line "
+                                      "{line})", activity=activity_id,
+                                      line=first_at[activity_id].line + 1))
         else:
             first_at[activity_id] = nodes["id"]
 
@@ -164,8 +170,9 @@ def _check_reachability(c: Checker, rows: list[Row], outcomes: list[Exits | None
     reachable = reach(order[0], edges)
     for activity_id in order:
         if activity_id not in reachable:
-            c.error_at_item(where[activity_id], f"activity `{activity_id}` cannot be reached "
-                                                f"from the first activity `{order[0]}`")
+            c.error_at_item(where[activity_id], Text(
+                "activity `{activity}` cannot be reached from the first activity `{first}`",
+                activity=activity_id, first=order[0]))
     finishes = reach(END, reverse(edges))
     stuck = [a for a in order if a not in finishes]
     # Report each trap loop once, at its first member in file order: the stuck
@@ -184,12 +191,13 @@ def _check_reachability(c: Checker, rows: list[Row], outcomes: list[Exits | None
             continue
         reported.update(members)
         if len(members) == 1:
-            c.error_at_item(where[members[0]], f"activity `{members[0]}` leads only back to "
-                                               "itself, never to `end`")
+            c.error_at_item(where[members[0]], Text(
+                "activity `{activity}` leads only back to itself, never to `end`",
+                activity=members[0]))
         else:
             names = ", ".join(f"`{m}`" for m in members)
-            c.error_at_item(where[members[0]],
-                            f"activities {names} loop without a way to `end`")
+            c.error_at_item(where[members[0]], Text(
+                "activities {activities} loop without a way to `end`", activities=names))
     return len(c.problems) == errors_before
 
 
@@ -201,19 +209,20 @@ def _check_reports_to(c: Checker, actors: dict[str, tuple[Node, ActorSpec, Node 
         if target is None or node is None:
             continue
         if target == slug:
-            c.error(node, f"`reports_to` of `{slug}` names the actor itself; name its superior")
+            c.error(node, Text("`reports_to` of `{actor}` names the actor itself; name its "
+                               "superior", actor=slug))
             broken.add(slug)
         elif target not in actors:
-            from engine.checker import suggest
+            from engine.checker import known_actors, suggest
 
-            close = suggest(target, [s for s in slugs if s != slug])
-            hint = f", did you mean `{close}`?" if close else ""
-            c.error(node, f"`reports_to` names unknown actor `{target}`{hint} "
-                          f"(actors: {', '.join(slugs)})")
+            c.error(node, Text("`reports_to` names unknown actor `{actor}`{hint} ({actors})",
+                               actor=target,
+                               hint=did_you_mean(suggest(target, [s for s in slugs if s != slug])),
+                               actors=known_actors(slugs)))
             broken.add(slug)
         elif actors[target][1].external and not spec.external:
-            c.error(node, f"`reports_to` names `{target}`, an external actor; escalation goes "
-                          "to an actor of the unit")
+            c.error(node, Text("`reports_to` names `{actor}`, an external actor; escalation "
+                               "goes to an actor of the unit", actor=target))
     reported: set[str] = set()
     for slug in slugs:
         visited: list[str] = []
@@ -232,7 +241,7 @@ def _check_reports_to(c: Checker, actors: dict[str, tuple[Node, ActorSpec, Node 
         path = " -> ".join([*loop[turn:], *loop[:turn], first])
         node = actors[first][2]
         if node is not None:
-            c.error(node, f"`reports_to` chain loops: {path}")
+            c.error(node, Text("`reports_to` chain loops: {path}", path=path))
 
 
 def check_flow(c: Checker, actors: dict[str, tuple[Node, ActorSpec, Node | None]],
@@ -250,9 +259,10 @@ def check_flow(c: Checker, actors: dict[str, tuple[Node, ActorSpec, Node | None]
     used |= {spec.reports_to for _key, spec, _node in actors.values() if spec.reports_to}
     for slug, (key, _spec, _node) in actors.items():
         if slug not in used:
-            c.warn(key, f"actor `{slug}` is not used by any activity or `reports_to`")
+            c.warn(key, Text("actor `{actor}` is not used by any activity or `reports_to`",
+                             actor=slug))
     for item, values, nodes in rows:
         if "duration" not in nodes and values.get("id"):
-            c.warn(item, f"activity `{values['id']}` has no `duration`: it gets no due time "
-                         "and no reminders")
+            c.warn(item, Text("activity `{activity}` has no `duration`: it gets no due time "
+                              "and no reminders", activity=values["id"]))
     return splits

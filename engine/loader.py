@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from engine import sop_format as fmt
-from engine.checker import Checker, suggest
+from engine.checker import Checker, accepted, known_actors, suggest
 from engine.durations import Duration
-from engine.errors import Problem, SopValidationError
+from engine.errors import Problem, SopValidationError, did_you_mean, os_reason
 from engine.flow_checks import Exits, check_flow, parse_outcomes
 from engine.logo import logo_problem, name_problem
 from engine.service_format import check_service_steps, parse_case, parse_register
@@ -36,6 +36,7 @@ from engine.spec import (
     SopSpec,
     StartSpec,
 )
+from engine.text import Text
 from engine.yaml_tree import Node, YamlReadError, decode, read_tree
 
 
@@ -80,8 +81,9 @@ def _reminders(c: Checker, node: Node) -> ReminderSpec | None:
             if re.fullmatch(r"\d+(\.\d+)?", number) and Fraction(number) > 0:
                 escalate = Percent(Fraction(number))
             else:
-                c.error(value_node, "`escalate_after` must be a percentage above 0 of the "
-                                    f"step's duration (like `100%`), not `{text}`")
+                c.error(value_node, Text("`escalate_after` must be a percentage above 0 of "
+                                         "the step's duration (like `100%`), not `{value}`",
+                                         value=text))
         elif text is not None:
             escalate = c.duration("escalate_after", value_node)
     repeat = c.duration("repeat_every", found["repeat_every"][1]) if "repeat_every" in found \
@@ -103,14 +105,25 @@ def _start_day(c: Checker, name: str, node: Node, every: str) -> tuple[int | Non
                 pass
             else:
                 return month, day
-        c.error(node, f"`{name}` must be a day of the year written MM-DD (like 01-02) that "
-                      f"exists every year, not `{text}`")
+        c.error(node, Text("`{name}` must be a day of the year written MM-DD (like 01-02) "
+                           "that exists every year, not `{value}`", name=name, value=text))
         return None
     if re.fullmatch(r"\d{1,2}", text) and 1 <= int(text) <= 31:
         return None, int(text)
-    c.error(node, f"`{name}` must be a day of the month 01-31 for `every: {every}` (a later day "
-                  f"than the month has means its last day), not `{text}`")
+    c.error(node, Text("`{name}` must be a day of the month 01-31 for `every: {every}` (a later "
+                       "day than the month has means its last day), not `{value}`", name=name,
+                       every=every, value=text))
     return None
+
+
+_DEADLINE_BEFORE_ON = {
+    "year": Text("`deadline` falls before `on` in the same year; the deadline must come after "
+                 "the start"),
+    "quarter": Text("`deadline` falls before `on` in the same quarter; the deadline must come "
+                    "after the start"),
+    "month": Text("`deadline` falls before `on` in the same month; the deadline must come "
+                  "after the start"),
+}
 
 
 def _start(c: Checker, node: Node) -> StartSpec | None:
@@ -127,8 +140,7 @@ def _start(c: Checker, node: Node) -> StartSpec | None:
     if on is None:
         return None
     if deadline is not None and (deadline[0] or 0, deadline[1]) < (on[0] or 0, on[1]):
-        c.error(found["deadline"][1], "`deadline` falls before `on` in the same "
-                                      f"{every}; the deadline must come after the start")
+        c.error(found["deadline"][1], _DEADLINE_BEFORE_ON[every])
     return StartSpec(every, on[0], on[1], period or "previous",
                      deadline[0] if deadline else None, deadline[1] if deadline else None)
 
@@ -136,20 +148,22 @@ def _start(c: Checker, node: Node) -> StartSpec | None:
 def _actors(c: Checker, node: Node) -> dict[str, tuple[Node, ActorSpec, Node | None]]:
     """Actor slug -> (its key node, spec, reports_to value node)."""
     if node.kind != "map":
-        c.error(node, f"`actors` must be a mapping of actor slugs to their `title`, not "
-                      f"{node.describe()}")
+        c.error(node, Text("`actors` must be a mapping of actor slugs to their `title`, not "
+                           "{found}", found=node.describe()))
         return {}
     if not node.pairs:
-        c.error(node, "`actors` needs at least one actor (`camat: {title: Camat}`)")
+        c.error(node, Text("`actors` needs at least one actor ({example})",
+                           example="`camat: {title: Camat}`"))
     actors: dict[str, tuple[Node, ActorSpec, Node | None]] = {}
     for key, value in node.pairs:
         slug = c.slug("actor", key)
         if slug is None:
             continue
         if slug in actors:
-            c.error(key, f"duplicate actor `{slug}` (first at line {actors[slug][0].line + 1})")
+            c.error(key, Text("duplicate actor `{actor}` (first at line {line})", actor=slug,
+                              line=actors[slug][0].line + 1))
             continue
-        found = c.mapping(value, fmt.ACTOR, f"actor `{slug}`")
+        found = c.mapping(value, fmt.ACTOR, Text("actor `{actor}`", actor=slug))
         title = c.text("title", found["title"][1], required=True) if "title" in found else None
         reports_node = found["reports_to"][1] if "reports_to" in found else None
         reports = c.slug("reports_to", reports_node) \
@@ -163,14 +177,14 @@ def _activities(c: Checker, node: Node, actor_slugs: list[str]) -> list[tuple[No
                                                                           dict[str, Node]]]:
     """Each activity's item node, its values and the nodes of its keys and values."""
     if node.kind != "seq":
-        c.error(node, f"`activities` must be a list of activities (`- id: ...`), not "
-                      f"{node.describe()}")
+        c.error(node, Text("`activities` must be a list of activities (`- id: ...`), not "
+                           "{found}", found=node.describe()))
         return []
     if not node.items:
-        c.error(node, "`activities` needs at least one activity")
+        c.error(node, Text("`activities` needs at least one activity"))
     result = []
     for number, item in enumerate(node.items, start=1):
-        found = c.mapping(item, fmt.ACTIVITY, f"activity {number}")
+        found = c.mapping(item, fmt.ACTIVITY, Text("activity {number}", number=number))
         values = _section_values(c, fmt.ACTIVITY, found, {
             "id": c.slug, "name": lambda n, v: c.text(n, v, required=True),
             "requirements": c.texts, "duration": c.duration, "output": c.text,
@@ -191,21 +205,21 @@ def _activities(c: Checker, node: Node, actor_slugs: list[str]) -> list[tuple[No
 def _actor_refs(c: Checker, node: Node, actor_slugs: list[str]) -> tuple[str, ...]:
     items = node.items if node.kind == "seq" else [node]
     if node.kind == "map":
-        c.error(node, "`actor` must be an actor slug or a list of them, not a mapping")
+        c.error(node, Text("`actor` must be an actor slug or a list of them, not a mapping"))
         return ()
     if not items:
-        c.error(node, "`actor` needs at least one actor")
+        c.error(node, Text("`actor` needs at least one actor"))
     refs: list[str] = []
     for item in items:
         slug = c.text("actor", item, required=True)
         if slug is None:
             continue
         if slug in refs:
-            c.error(item, f"actor `{slug}` is listed twice")
+            c.error(item, Text("actor `{actor}` is listed twice", actor=slug))
         elif actor_slugs and slug not in actor_slugs:
-            close = suggest(slug, actor_slugs)
-            hint = f", did you mean `{close}`?" if close else ""
-            c.error(item, f"unknown actor `{slug}`{hint} (actors: {', '.join(actor_slugs)})")
+            c.error(item, Text("unknown actor `{actor}`{hint} ({actors})", actor=slug,
+                               hint=did_you_mean(suggest(slug, actor_slugs)),
+                               actors=known_actors(actor_slugs)))
         refs.append(slug)
     return tuple(refs)
 
@@ -221,15 +235,18 @@ def _check_complete(c: Checker, rows: list[tuple[Node, dict[str, Any], dict[str,
         where = nodes["complete"]
         decision = exits is not None and not exits.split and len(exits.outcomes) > 1
         if how == EACH and decision:
-            c.error(where, "`complete: each` on a decision: a decision is taken by one person "
-                           "(use `first` or `any`, or make the decision a step of its own)")
+            c.error(where, Text("`complete: each` on a decision: a decision is taken by one "
+                                "person (use `first` or `any`, or make the decision a step of "
+                                "its own)"))
         elif how != EACH and len(refs) == 1:
-            c.error(where, f"`complete: {how}` needs several actors in `actor`; with one "
-                           "actor only `each` has a meaning (one task per person holding "
-                           f"the role; accepted: {', '.join(fmt.COMPLETE)})")
+            c.error(where, Text("`complete: {how}` needs several actors in `actor`; with one "
+                                "actor only `each` has a meaning (one task per person holding "
+                                "the role; {accepted})", how=how,
+                                accepted=accepted(fmt.COMPLETE)))
         elif how == EACH and len(refs) == 1 and refs[0] in actors and actors[refs[0]].external:
-            c.error(where, f"`complete: each` over `{refs[0]}`, an external actor: nobody in "
-                           "the roster holds it, so there is no person to give a task to")
+            c.error(where, Text("`complete: each` over `{actor}`, an external actor: nobody in "
+                                "the roster holds it, so there is no person to give a task to",
+                                actor=refs[0]))
 
 
 def _check_dates(c: Checker, found: dict[str, tuple[Node, Node]]) -> SopDates:
@@ -239,7 +256,9 @@ def _check_dates(c: Checker, found: dict[str, tuple[Node, Node]]) -> SopDates:
     if created is not None:
         for name, value in (("effective", effective), ("revised", revised)):
             if value is not None and value < created:
-                c.error(found[name][1], f"`{name}` ({value}) is before `created` ({created})")
+                c.error(found[name][1], Text("`{name}` ({value}) is before `created` "
+                                             "({created})", name=name, value=str(value),
+                                             created=str(created)))
     return SopDates(created, revised, effective)
 
 
@@ -247,8 +266,8 @@ def parse_sop(tree: Node, c: Checker, folders: Sequence[Path] = ()) -> SopSpec |
     """Check a whole SOP tree; return the spec when nothing is wrong. ``folders`` are where
     files it names (the logo) are looked for; without them those files are not checked."""
     if tree.kind != "map":
-        c.error(tree, "an SOP file must be a mapping of keys (`format: 1`, `id: ...`, "
-                      f"`activities: ...`), not {tree.describe()}")
+        c.error(tree, Text("an SOP file must be a mapping of keys (`format: 1`, `id: ...`, "
+                           "`activities: ...`), not {found}", found=tree.describe()))
         return None
     top = c.mapping(tree, fmt.TOP)
     if "format" in top:
@@ -256,8 +275,9 @@ def parse_sop(tree: Node, c: Checker, folders: Sequence[Path] = ()) -> SopSpec |
         if not (node.kind == "scalar" and node.plain and node.text in {str(f) for f in
                                                                         fmt.FORMATS}):
             readable = ", ".join(str(f) for f in fmt.FORMATS)
-            c.error(node, f"unknown format {node.describe()}; this version of Alur reads "
-                          f"format {readable} (write `format: 1`)")
+            c.error(node, Text("unknown format {found}; this version of Alur reads format "
+                               "{formats} (write `format: 1`)", found=node.describe(),
+                               formats=readable))
     values = _section_values(c, fmt.TOP, top, {
         "id": c.slug, "title": lambda n, v: c.text(n, v, required=True), "number": c.text,
         "kind": lambda n, v: c.choice(n, v, fmt.KINDS), "legal_basis": c.texts,
@@ -286,8 +306,8 @@ def parse_sop(tree: Node, c: Checker, folders: Sequence[Path] = ()) -> SopSpec |
         name = c.text("name", found["name"][1]) if "name" in found else None
         nip = c.text("nip", found["nip"][1]) if "nip" in found else None
         if nip is not None and not re.fullmatch(r"\d{18}", nip.replace(" ", "")):
-            c.error(found["nip"][1], f"`nip` must be a NIP of 18 digits (spaces allowed), "
-                                     f"not `{nip}`")
+            c.error(found["nip"][1], Text("`nip` must be a NIP of 18 digits (spaces allowed), "
+                                          "not `{value}`", value=nip))
         approver = Approver(position, name, nip) if position else None
     start = _start(c, top["start"][1]) if "start" in top else None
     reminders = _reminders(c, top["reminders"][1]) if "reminders" in top else None
@@ -348,7 +368,7 @@ def load_sop_file(path: str | Path) -> LoadedSop:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise SopValidationError([Problem(str(path), 1, 1, f"cannot read the file: "
-                                                           f"{exc.strerror or exc}")]) from None
+        raise SopValidationError([Problem(str(path), 1, 1, Text(
+            "cannot read the file: {reason}", reason=os_reason(exc)))]) from None
     folder = path.absolute().parent
     return load_sop_text(data, str(path), (folder, folder.parent))

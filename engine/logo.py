@@ -13,11 +13,14 @@ import base64
 from collections.abc import Sequence
 from pathlib import Path
 
+from engine.errors import os_reason
+from engine.text import Text
+
 MAX_BYTES = 1024 * 1024
 TYPES = {".png": "image/png", ".svg": "image/svg+xml"}
 _PNG = b"\x89PNG\r\n\x1a\n"
-_OTHERS = ((b"\xff\xd8\xff", "a JPEG"), (b"GIF8", "a GIF"), (b"%PDF", "a PDF"),
-           (b"RIFF", "a WebP"), (b"BM", "a BMP"))
+_OTHERS = ((b"\xff\xd8\xff", Text("a JPEG")), (b"GIF8", Text("a GIF")),
+           (b"%PDF", Text("a PDF")), (b"RIFF", Text("a WebP")), (b"BM", Text("a BMP")))
 
 
 def find_logo(written: str, folders: Sequence[Path]) -> Path | None:
@@ -37,42 +40,48 @@ def _kind(head: bytes) -> str:
     if text.startswith(b"<") and b"<svg" in head:
         return ".svg"
     return next((name for magic, name in _OTHERS if head.startswith(magic)),
-                "not an image Alur can read")
+                Text("not an image Alur can read"))
 
 
 def name_problem(written: str) -> str | None:
-    """What is wrong with the logo's name alone: it must end in .png or .svg."""
+    """What is wrong with the logo's name alone (a Text): it must end in .png or .svg."""
     if Path(written).suffix.lower() not in TYPES:
-        return f"`logo` must name a PNG or SVG file (.png or .svg), not `{written}`"
+        return Text("`logo` must name a PNG or SVG file (.png or .svg), not `{logo}`",
+                    logo=written)
     return None
 
 
 def logo_problem(written: str, folders: Sequence[Path]) -> str | None:
-    """What is wrong with the logo ``written`` in the SOP, looked for in ``folders``; None
-    when it is a PNG or SVG file of at most 1 MB."""
+    """What is wrong with the logo ``written`` in the SOP, looked for in ``folders`` (a Text);
+    None when it is a PNG or SVG file of at most 1 MB."""
     wrong_name = name_problem(written)
     if wrong_name:
         return wrong_name
     suffix = Path(written).suffix.lower()
     path = find_logo(written, folders)
     if path is None:
-        places = " or ".join(str(f) for f in dict.fromkeys(folders))
-        return (f"`logo`: no file `{written}` in {places} (the path is relative to the SOP "
-                "file's folder, or to the workspace)")
+        places = [str(f) for f in dict.fromkeys(folders)]
+        if len(places) == 1:
+            return Text("`logo`: no file `{logo}` in {folder} (the path is relative to the SOP "
+                        "file's folder, or to the workspace)", logo=written, folder=places[0])
+        return Text("`logo`: no file `{logo}` in {folders} or {last} (the path is relative to "
+                    "the SOP file's folder, or to the workspace)", logo=written,
+                    folders=" or ".join(places[:-1]), last=places[-1])
     try:
         size = path.stat().st_size
         with path.open("rb") as handle:
             head = handle.read(4096)
     except OSError as exc:
-        return f"`logo`: cannot read {path}: {exc.strerror or exc}"
+        return Text("`logo`: cannot read {path}: {reason}", path=str(path),
+                    reason=os_reason(exc))
     if size > MAX_BYTES:
-        return (f"`logo`: {path} is {size / MAX_BYTES:.1f} MB; a logo may be at most 1 MB "
-                "(save it smaller, or as SVG)")
+        return Text("`logo`: {path} is {size:.1f} MB; a logo may be at most 1 MB (save it "
+                    "smaller, or as SVG)", path=str(path), size=size / MAX_BYTES)
     kind = _kind(head)
     if kind != suffix:
-        what = {".png": "a PNG image", ".svg": "an SVG image"}.get(kind, kind)
-        return (f"`logo`: {path} is named {suffix} but is {what}; save it as PNG or SVG "
-                "under a name that says which")
+        what = {".png": Text("a PNG image"), ".svg": Text("an SVG image")}.get(kind, kind)
+        return Text("`logo`: {path} is named {suffix} but is {what}; save it as PNG or SVG "
+                    "under a name that says which", path=str(path), suffix=suffix, what=what)
     return None
 
 

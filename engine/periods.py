@@ -7,6 +7,7 @@ import re
 
 from engine.errors import AlurError
 from engine.spec import SopSpec
+from engine.text import Text
 
 PERIOD_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9./_-]{0,99}$")
 
@@ -33,26 +34,29 @@ def period_of(every: str, day: dt.date, which: str = "current") -> str:
 def default_period(spec: SopSpec, now: dt.datetime) -> str:
     """The period a run started now reports on, as the SOP's ``start`` block says."""
     if spec.start is None:
-        raise PeriodError(f"SOP `{spec.id}` has no `start:` block, so its run needs a period "
-                          "(for example 2026, 2026-Q4, 2026-11 or a register number)",
-                          missing=True)
+        raise PeriodError(Text("SOP `{sop}` has no `start:` block, so its run needs a period "
+                               "(for example 2026, 2026-Q4, 2026-11 or a register number)",
+                               sop=spec.id), missing=True)
     return period_of(spec.start.every, now.date(), spec.start.period)
 
 
-SHAPES = {"year": (re.compile(r"^\d{4}$"), "a year such as 2026"),
-          "quarter": (re.compile(r"^\d{4}-Q[1-4]$"), "a quarter such as 2026-Q1"),
-          "month": (re.compile(r"^\d{4}-(0[1-9]|1[0-2])$"), "a month such as 2026-01")}
+SHAPES = {"year": (re.compile(r"^\d{4}$"), Text("a year such as 2026")),
+          "quarter": (re.compile(r"^\d{4}-Q[1-4]$"), Text("a quarter such as 2026-Q1")),
+          "month": (re.compile(r"^\d{4}-(0[1-9]|1[0-2])$"), Text("a month such as 2026-01"))}
+EVERY_WORDS = {"year": Text("year"), "quarter": Text("quarter"), "month": Text("month")}
 
 
 def check_period(period: str, spec: SopSpec | None = None) -> str:
     """A period as given by a person, checked; for an SOP with ``start:``, of its shape (a
     year, quarter or month: a run is for one of them, not for "kemarin")."""
     if not PERIOD_PATTERN.match(period):
-        raise PeriodError(f"period `{period}` must be letters, digits and . / _ - (for example "
-                          "2025, 2025-Q4, 2025-12 or 470/123)")
+        raise PeriodError(Text("period `{period}` must be letters, digits and . / _ - (for "
+                               "example 2025, 2025-Q4, 2025-12 or 470/123)", period=period))
     if spec is not None and spec.start is not None:
         shape, example = SHAPES[spec.start.every]
         if not shape.match(period):
-            raise PeriodError(f"SOP `{spec.id}` runs every {spec.start.every}: its period is "
-                              f"{example}, not `{period}`")
+            raise PeriodError(Text("SOP `{sop}` runs every {every}: its period is {example}, "
+                                   "not `{period}`", sop=spec.id,
+                                   every=EVERY_WORDS[spec.start.every], example=example,
+                                   period=period))
     return period

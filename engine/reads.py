@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from engine.audit_chain import verify_chain, verify_run_chain
 from engine.cases import RunField, mask, title_of
 from engine.ports import HistoryFilter, RunFilter, RunQueries, Summary
-from engine.runs import ACTIVE, AuditEvent, Reminder, Run, StepRun
+from engine.runs import ACTIVE, AuditEvent, Reminder, Run, StepRun, reason_of
 from engine.services import Env
 from engine.spec import SopSpec
 from engine.spec_cache import spec_of
@@ -104,7 +104,7 @@ class TaskView:
     outcome: str | None
     note: str | None
     outcomes: tuple[str, ...]  # the labels to choose from, for a decision
-    reason: str | None = None  # why it was skipped, reopened or withdrawn
+    reason: str | None = None  # why it was skipped, reopened or withdrawn (withdrawn: a Text)
 
     @property
     def is_decision(self) -> bool:
@@ -216,7 +216,7 @@ def task_view(step: StepRun, spec: SopSpec, env: Env, now: dt.datetime) -> TaskV
         late_minutes=late_minutes(step, calendar, now) if is_overdue(step, now) else 0,
         outcome=step.outcome, note=step.note,
         outcomes=tuple(o.label or "" for o in activity.outcomes) if activity.is_decision
-        else (), reason=step.reason)
+        else (), reason=reason_of(step))
 
 
 def _not_reached(run: Run, spec: SopSpec, env: Env, reached: set[str]) -> list[TaskView]:
@@ -371,7 +371,13 @@ def verify_audit(store: RunQueries, run: int | None = None) -> int:
     """Check the hash chain (all of it, or around one run's events); the events checked."""
     if run is None:
         last_seq, last_hash = store.audit_head()
-        return verify_chain(store.audit_events(), last_seq, last_hash)
+        events = store.audit_events()
+        try:
+            return verify_chain(events, last_seq, last_hash)
+        finally:  # a broken chain stops reading: close the cursor while the transaction lives
+            close = getattr(events, "close", None)
+            if close is not None:
+                close()
     store.get_run(run)  # RunNotFound for a run that does not exist
     return verify_run_chain(store, run)
 

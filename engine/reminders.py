@@ -38,10 +38,13 @@ from engine.services import Env
 from engine.spec import SopSpec
 from engine.spec_cache import spec_of
 from engine.tasks import task_actors
+from engine.text import Text
 from engine.views import deadline, late_minutes
 
 MAX_ATTEMPTS = 5
-NO_HOLDER = "nobody holds the role"  # a reminder's error when it has no one to go to
+# A reminder's error when it has no one to go to: kept as this English in the database, and
+# a message (a Text) to say when shown; a stored error equal to it is this failure.
+NO_HOLDER = Text("nobody holds the role")
 
 
 def retry_delay(attempts: int) -> dt.timedelta:

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from engine.checker import suggest
-from engine.errors import PersonNotFound, UnitNotFound
+from engine.errors import PersonNotFound, UnitNotFound, in_file, in_unit
+from engine.text import Text
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +68,7 @@ class Unit:
                 return person
         known = [p.id for p in self.people]
         raise PersonNotFound(person_id, known, suggest(person_id, known) or "",
-                             where=f" in unit `{self.slug}`")
+                             where=in_unit(self.slug))
 
     def holders(self, role: str, day: date) -> tuple[Person, ...]:
         """Who a step of ``role`` goes to on ``day``: acting holders if any, else the regular."""
@@ -100,9 +101,10 @@ class UnitNotGiven(UnitNotFound):
         self.key = ""
         self.known = known
         if known:
-            message = f"the roster has several units ({', '.join(known)}); name one"
+            message = Text("the roster has several units ({units}); name one",
+                           units=", ".join(known))
         else:
-            message = "the roster has no units; add one to roster.yaml"
+            message = Text("the roster has no units; add one to roster.yaml")
         LookupError.__init__(self, message)
 
 
@@ -128,4 +130,4 @@ class Roster:
             if unit.slug == slug:
                 return unit
         raise UnitNotFound(slug, self.slugs, suggest(slug, self.slugs) or "",
-                           where=f" in {self.file}")
+                           where=in_file(self.file))

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from engine.errors import Problem
 from engine.loader import LoadedSop
 from engine.roster import Roster, Unit
+from engine.text import Text
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,8 +64,8 @@ def roles_report(roster: Roster, sops: Sequence[LoadedSop], day: dt.date,
 
 
 def contact_problems(roster: Roster, sops: Sequence[LoadedSop], channels: Sequence[str],
-                     shared_apprise: bool = False) -> list[str]:
-    """People holding a role of the SOPs whom a channel that is on cannot reach."""
+                     shared_apprise: bool = False) -> list[Text]:
+    """People holding a role of the SOPs whom a channel that is on cannot reach (messages)."""
     roles = set(sop_roles(sops))
     problems = []
     for unit in roster.units:
@@ -72,11 +73,11 @@ def contact_problems(roster: Roster, sops: Sequence[LoadedSop], channels: Sequen
             if not roles.intersection(person.roles):
                 continue
             if "email" in channels and not person.email:
-                problems.append(f"{person.id} ({unit.slug}) has no `email`, and the email "
-                                "channel is on")
+                problems.append(Text("{person} ({unit}) has no `email`, and the email channel "
+                                     "is on", person=person.id, unit=unit.slug))
             if "apprise" in channels and not person.notify and not shared_apprise:
-                problems.append(f"{person.id} ({unit.slug}) has no `notify` URL, and the "
-                                "apprise channel is on")
+                problems.append(Text("{person} ({unit}) has no `notify` URL, and the apprise "
+                                     "channel is on", person=person.id, unit=unit.slug))
     return problems
 
 
@@ -101,7 +102,7 @@ def unheld_role_warnings(roster: Roster, sops: Sequence[LoadedSop],
             empty = [u.slug for u in roster.units if not holders_of(u, actor.slug, day)]
             if empty:
                 line, column = _actor_position(loaded.text, actor.slug)
-                warnings.append(Problem(loaded.path, line, column,
-                                        f"role `{actor.slug}` ({actor.title}) has no holder in "
-                                        f"unit {', '.join(empty)} of the roster", warning=True))
+                warnings.append(Problem(loaded.path, line, column, Text(
+                    "role `{role}` ({title}) has no holder in unit {units} of the roster",
+                    role=actor.slug, title=actor.title, units=", ".join(empty)), warning=True))
     return warnings

@@ -14,6 +14,7 @@ from engine.checker import Checker
 from engine.errors import ConfigError, Problem
 from engine.roster import Acting, Person, Roster, Unit
 from engine.sop_format import SLUG_PATTERN, Key, Section
+from engine.text import Text
 from engine.yaml_tree import Node, YamlReadError, decode, read_tree
 
 FORMATS = (1,)
@@ -56,7 +57,7 @@ UNIT = Section("unit", (
         required=True, section=PERSON),
 ))
 
-TOP = Section("the roster", (
+TOP = Section(Text("the roster"), (
     Key("format", "Format", "format", "Version of the roster format: 1.", required=True),
     Key("units", "Unit kerja", "actors", "The units by slug (how a run names its unit).",
         required=True, section=UNIT),
@@ -66,19 +67,21 @@ TOP = Section("the roster", (
 def _top_format(c: Checker, node: Node) -> None:
     if not (node.kind == "scalar" and node.plain and node.text in {str(f) for f in FORMATS}):
         readable = ", ".join(str(f) for f in FORMATS)
-        c.error(node, f"unknown format {node.describe()}; this version of Alur reads roster "
-                      f"format {readable} (write `format: 1`)")
+        c.error(node, Text("unknown format {found}; this version of Alur reads roster format "
+                           "{formats} (write `format: 1`)", found=node.describe(),
+                           formats=readable))
 
 
-_ROLE = ("an actor slug of the SOPs (lowercase letters and digits joined by single hyphens, "
-         "like `kasi-tapem`)")
+_ROLE = Text("an actor slug of the SOPs (lowercase letters and digits joined by single "
+             "hyphens, like `kasi-tapem`)")
 
 
 def _matching(c: Checker, name: str, node: Node, pattern: re.Pattern[str],
               accepted: str, required: bool = False) -> str | None:
     value = c.text(name, node, required)
     if value is not None and not pattern.fullmatch(value):
-        c.error(node, f"`{name}` must be {accepted}, not `{value}`")
+        c.error(node, Text("`{key}` must be {accepted}, not `{value}`", key=name,
+                           accepted=accepted, value=value))
         return None
     return value
 
@@ -87,13 +90,14 @@ def _roles(c: Checker, node: Node) -> tuple[str, ...]:
     if node.is_null:
         return ()
     if node.kind == "map":
-        c.error(node, "`roles` must be a list of actor slugs (like `[camat]`), not a mapping")
+        c.error(node, Text("`roles` must be a list of actor slugs (like `[camat]`), not a "
+                           "mapping"))
         return ()
     roles: list[str] = []
     for item in node.items if node.kind == "seq" else [node]:
         role = _matching(c, "role", item, _SLUG, _ROLE, required=True)
         if role is not None and role in roles:
-            c.error(item, f"role `{role}` is listed twice")
+            c.error(item, Text("role `{role}` is listed twice", role=role))
         elif role is not None:
             roles.append(role)
     return tuple(roles)
@@ -101,7 +105,7 @@ def _roles(c: Checker, node: Node) -> tuple[str, ...]:
 
 def _notify(c: Checker, node: Node) -> tuple[str, ...]:
     if node.kind == "map":
-        c.error(node, "`notify` must be an apprise URL or a list of them, not a mapping")
+        c.error(node, Text("`notify` must be an apprise URL or a list of them, not a mapping"))
         return ()
     urls: list[str] = []
     for item in node.items if node.kind == "seq" else [node]:
@@ -109,8 +113,8 @@ def _notify(c: Checker, node: Node) -> tuple[str, ...]:
         if url is None or _URL.fullmatch(url):
             urls += [url] if url else []
         else:
-            c.error(item, "`notify` takes apprise URLs such as `tgram://BOTTOKEN/CHATID` or "
-                          f"`mailto://user:pass@example.com`, not `{url}`")
+            c.error(item, Text("`notify` takes apprise URLs such as `tgram://BOTTOKEN/CHATID` "
+                               "or `mailto://user:pass@example.com`, not `{url}`", url=url))
     return tuple(urls)
 
 
@@ -118,18 +122,20 @@ def _acting(c: Checker, node: Node, where: str) -> tuple[Acting, ...]:
     if node.is_null:
         return ()
     if node.kind != "seq":
-        c.error(node, "`acting` must be a list of {role, from, until}, not "
-                      f"{node.describe()}")
+        c.error(node, Text("`acting` must be a list of {{role, from, until}}, not {found}",
+                           found=node.describe()))
         return ()
     result: list[Acting] = []
     for number, item in enumerate(node.items, start=1):
-        found = c.mapping(item, ACTING, f"acting {number} of {where}")
+        found = c.mapping(item, ACTING, Text("acting {number} of {where}", number=number,
+                                             where=where))
         role = _matching(c, "role", found["role"][1], _SLUG, _ROLE, required=True) \
             if "role" in found else None
         start = c.date("from", found["from"][1]) if "from" in found else None
         until = c.date("until", found["until"][1]) if "until" in found else None
         if start is not None and until is not None and until < start:
-            c.error(found["until"][1], f"`until` ({until}) is before `from` ({start})")
+            c.error(found["until"][1], Text("`until` ({until}) is before `from` ({start})",
+                                            until=until.isoformat(), start=start.isoformat()))
         elif role is not None and start is not None and until is not None:
             result.append(Acting(role, start, until))
     return tuple(result)
@@ -147,17 +153,18 @@ def _person(c: Checker, item: Node, where: str) -> Person | None:
             return c.text(name, found[name], required)
         return _matching(c, name, found[name], pattern, accepted, required)
 
-    person_id = read("id", _PERSON_ID, "lowercase letters and digits joined by single `-`, "
-                     "`_` or `.` (like `camat` or `staf-1`)", required=True)
+    person_id = read("id", _PERSON_ID, Text("lowercase letters and digits joined by single "
+                                            "`-`, `_` or `.` (like `camat` or `staf-1`)"),
+                     required=True)
     name = read("name", required=True)
-    nip = read("nip", _NIP, "a NIP of 18 digits (spaces allowed)")
+    nip = read("nip", _NIP, Text("a NIP of 18 digits (spaces allowed)"))
     person = Person(
         id=person_id or "", name=name or "",
         roles=_roles(c, found["roles"]) if "roles" in found else (),
         nip=nip.replace(" ", "") if nip else None,
-        email=read("email", _EMAIL, "an e-mail address like `camat@example.go.id`"),
+        email=read("email", _EMAIL, Text("an e-mail address like `camat@example.go.id`")),
         telegram=read("telegram"),
-        whatsapp=read("whatsapp", _PHONE, "a phone number like `+6281234567890`"),
+        whatsapp=read("whatsapp", _PHONE, Text("a phone number like `+6281234567890`")),
         notify=_notify(c, found["notify"]) if "notify" in found else (),
         acting=_acting(c, found["acting"], where) if "acting" in found else (),
         sample=c.boolean("sample", found["sample"]) if "sample" in found else False)
@@ -165,7 +172,7 @@ def _person(c: Checker, item: Node, where: str) -> Person | None:
 
 
 def _unit(c: Checker, slug: str, node: Node) -> Unit | None:
-    where = f"unit `{slug}`"
+    where = Text("unit `{unit}`", unit=slug)
     found = c.mapping(node, UNIT, where)
     name_node = found["name"][1] if "name" in found else None
     name = c.text("name", name_node, required=True) if name_node is not None else None
@@ -173,23 +180,26 @@ def _unit(c: Checker, slug: str, node: Node) -> Unit | None:
         return None
     people_node = found["people"][1]
     if people_node.kind != "seq":
-        c.error(people_node, f"`people` of {where} must be a list of people (`- id: ...`), "
-                             f"not {people_node.describe()}")
+        c.error(people_node, Text("`people` of {where} must be a list of people (`- id: ...`), "
+                                  "not {found}", where=where, found=people_node.describe()))
         return None
     if not people_node.items:
-        c.error(people_node, f"{where} has no people; list at least one under `people`")
+        c.error(people_node, Text("{where} has no people; list at least one under `people`",
+                                  where=where))
     people: list[Person] = []
     first: dict[str, Node] = {}
     ok = True
     for number, item in enumerate(people_node.items, start=1):
-        person = _person(c, item, f"person {number} of {where}")
+        person = _person(c, item, Text("person {number} of {where}", number=number,
+                                       where=where))
         id_node = next((v for k, v in item.pairs if k.text == "id"), None)
         if id_node is not None and id_node.kind == "scalar" and id_node.text.strip():
             person_id = id_node.text.strip()
             if person_id in first:
-                c.error(id_node, f"person id `{person_id}` is used twice in {where} "
-                                 f"(first at line {first[person_id].line + 1}); ids are unique "
-                                 "in a unit")
+                c.error(id_node, Text("person id `{person}` is used twice in {where} (first at "
+                                      "line {line}); ids are unique in a unit",
+                                      person=person_id, where=where,
+                                      line=first[person_id].line + 1))
                 ok = False
             first.setdefault(person_id, id_node)
         if person is None:
@@ -202,8 +212,8 @@ def _unit(c: Checker, slug: str, node: Node) -> Unit | None:
 def parse_roster(tree: Node, c: Checker) -> Roster | None:
     """Check a whole roster tree; return the roster when nothing is wrong."""
     if tree.kind != "map":
-        c.error(tree, "roster.yaml must be a mapping of keys (`format: 1`, `units: ...`), not "
-                      f"{tree.describe()}")
+        c.error(tree, Text("roster.yaml must be a mapping of keys (`format: 1`, `units: ...`), "
+                           "not {found}", found=tree.describe()))
         return None
     top = c.mapping(tree, TOP)
     if "format" in top:
@@ -212,22 +222,23 @@ def parse_roster(tree: Node, c: Checker) -> Roster | None:
         return None
     node = top["units"][1]
     if node.kind != "map":
-        c.error(node, "`units` must be a mapping of unit slugs to units (`darangdan: {name: "
-                      f"..., people: [...]}}`), not {node.describe()}")
+        c.error(node, Text("`units` must be a mapping of unit slugs to units (`darangdan: "
+                           "{{name: ..., people: [...]}}`), not {found}", found=node.describe()))
         return None
     if not node.pairs:
-        c.error(node, "`units` needs at least one unit")
+        c.error(node, Text("`units` needs at least one unit"))
     units: list[Unit] = []
     seen: dict[str, Node] = {}
     for key, value in node.pairs:
         slug = key.text
         if slug in seen:
-            c.error(key, f"unit `{slug}` is listed twice (first at line {seen[slug].line + 1})")
+            c.error(key, Text("unit `{unit}` is listed twice (first at line {line})", unit=slug,
+                              line=seen[slug].line + 1))
             continue
         seen[slug] = key
         if not _SLUG.match(slug):
-            c.error(key, "a unit slug must be lowercase letters and digits joined by single "
-                         f"hyphens (like `darangdan`), not `{slug}`")
+            c.error(key, Text("a unit slug must be lowercase letters and digits joined by "
+                              "single hyphens (like `darangdan`), not `{unit}`", unit=slug))
         unit = _unit(c, slug, value)
         if unit is not None:
             units.append(unit)
@@ -236,22 +247,14 @@ def parse_roster(tree: Node, c: Checker) -> Roster | None:
     return Roster(tuple(units), c.file)
 
 
-def _reworded(message: str) -> str:
-    """yaml_tree speaks of SOP files; say roster instead."""
-    if message.startswith("the file is empty"):
-        return "the file is empty; a roster starts with `format: 1` and `units:`"
-    return message.replace("an SOP file", "a roster file").replace("SOP files", "roster files") \
-        .replace("an SOP is", "a roster is")
-
-
 def load_roster_text(data: str | bytes, file: str = "roster.yaml") -> Roster:
     """Load roster text or bytes; raise ConfigError listing every problem."""
     try:
-        text = decode(data) if isinstance(data, bytes) else data
-        tree = read_tree(text)
+        text = decode(data, "roster") if isinstance(data, bytes) else data
+        tree = read_tree(text, "roster")
     except YamlReadError as exc:
         p = exc.problem
-        raise ConfigError([Problem(file, p.line + 1, p.col + 1, _reworded(p.message))]) from None
+        raise ConfigError([Problem(file, p.line + 1, p.col + 1, p.message)]) from None
     c = Checker(file)
     roster = parse_roster(tree, c)
     if roster is None:
@@ -265,9 +268,10 @@ def load_roster(path: str | Path) -> Roster:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise ConfigError.at(str(path), 1, 1, "the roster file does not exist; `alur init` "
-                                              "creates one with sample people to edit") from None
+        raise ConfigError.at(str(path), 1, 1, Text(
+            "the roster file does not exist; `alur init` creates one with sample people to "
+            "edit")) from None
     except OSError as exc:
-        raise ConfigError.at(str(path), 1, 1, f"cannot read the roster file: "
-                                              f"{exc.strerror or exc}") from None
+        raise ConfigError.at(str(path), 1, 1, Text("cannot read the roster file: {reason}",
+                                                   reason=exc.strerror or str(exc))) from None
     return load_roster_text(data, str(path))

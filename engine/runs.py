@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any
+
+from engine.text import Text
 
 ACTIVE = "active"
 COMPLETED = "completed"
@@ -99,6 +102,25 @@ class StepRun:
     def label(self) -> str:
         """The task's name: ``format``, ``data-seksi/kasi-tapem``, ``laporan/staf-1``."""
         return task_label(self.activity_id, self.task)
+
+
+def withdrawn_reason(label: str, why: str) -> Text:
+    """Why a task was withdrawn: the completion that activated it, of ``label``, was reopened
+    because ``why`` (kept in the task's ``reason`` as this English text)."""
+    return Text("`{step}` was reopened: {reason}", step=label, reason=why)
+
+
+_WITHDRAWN = re.compile(r"`(?P<step>[^`]*)` was reopened: (?P<reason>.*)", re.DOTALL)
+
+
+def reason_of(step: StepRun) -> str | None:
+    """The task's ``reason`` as people read it: what the person wrote (skipped, reopened), or
+    for a withdrawn task the message saying which reopening withdrew it (a ``Text``)."""
+    if step.status == WITHDRAWN and step.reason is not None:
+        found = _WITHDRAWN.fullmatch(step.reason)
+        if found is not None:
+            return withdrawn_reason(found["step"], found["reason"])
+    return step.reason
 
 
 @dataclass(frozen=True, slots=True)

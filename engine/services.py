@@ -45,7 +45,16 @@ from engine.runs import (
 from engine.sop_format import DEFAULT_REGISTER
 from engine.spec import END, ActivitySpec, ReminderSpec, SopSpec
 from engine.spec_cache import remember_spec, spec_of
-from engine.tasks import TaskPlan, authority, find_task, not_allowed, plan_tasks, task_actors
+from engine.tasks import (
+    TaskPlan,
+    authority,
+    either,
+    find_task,
+    not_allowed,
+    plan_tasks,
+    task_actors,
+)
+from engine.text import Text
 
 SCHEDULER = "alur-scheduler"
 
@@ -74,12 +83,13 @@ class Transition:
 
 def when_of(env: Env, at: dt.datetime | None, not_before: dt.datetime | None,
           what: str) -> dt.datetime:
-    """The time an action really happened: ``at`` if given (checked) or now."""
+    """The time an action really happened: ``at`` if given (checked) or now; ``what`` (a
+    message) says what ``not_before`` is."""
     now = env.clock.now()
     if at is None:
         return max(now, not_before) if not_before is not None else now
     if at.tzinfo is None:
-        raise ValueError("a time given for an action needs its time zone")
+        raise ValueError(Text("a time given for an action needs its time zone"))
     local = env.calendar.tz
     if at > now:
         raise InvalidTime(at.astimezone(local), "future", now.astimezone(local))
@@ -89,6 +99,8 @@ def when_of(env: Env, at: dt.datetime | None, not_before: dt.datetime | None,
 
 
 def person_of(unit: Unit, person_id: str | None, doing: str) -> Person:
+    """The person acting, by id; ``doing`` (a message, ``Text("completing the step")``) says
+    what they are doing when nobody said who."""
     if not person_id:
         raise IdentityMissing(doing, unit.slug)
     return unit.person(person_id)
@@ -143,13 +155,14 @@ def start_run(store: RunStore, env: Env, loaded: LoadedSop, unit_slug: str | Non
 
     spec = loaded.spec
     unit = env.roster.unit(unit_slug)
-    person = None if automatic else person_of(unit, by, "starting the run")
+    person = None if automatic else person_of(unit, by, Text("starting the run"))
     starter = SCHEDULER if person is None else person.id
     when = when_of(env, at, None, "")
     if period is None:
         if not spec.registered:
-            raise PeriodError(f"SOP `{spec.id}` starts by the calendar (`start:`), so its run "
-                              "needs a period (2025, 2025-Q4, 2025-12)", missing=True)
+            raise PeriodError(Text("SOP `{sop}` starts by the calendar (`start:`), so its run "
+                                   "needs a period (2025, 2025-Q4, 2025-12)", sop=spec.id),
+                              missing=True)
         day = when.astimezone(env.calendar.tz).date()
         seq = store.next_register(spec.id, unit.slug, day.year)
         period = register_number(spec.register or DEFAULT_REGISTER, seq, day, unit.slug)
@@ -189,8 +202,8 @@ def start_run(store: RunStore, env: Env, loaded: LoadedSop, unit_slug: str | Non
     if received:
         first = spec.activities[0]
         if not spec.actor(first.actor).external:
-            raise NotAllowed(f"the first step of `{spec.id}` is not the applicant's; "
-                             "complete it as its holder instead")
+            raise NotAllowed(Text("the first step of `{sop}` is not the applicant's; complete "
+                                  "it as its holder instead", sop=spec.id))
         return complete_step(store, env, run.id, first.id, by, at=when)
     return done
 
@@ -221,12 +234,13 @@ def complete_step(store: RunStore, env: Env, run_id: int, step_ref: str | None,
     """
     run, spec, active = open_run(store, run_id)
     unit = env.roster.unit(run.unit)
-    person = person_of(unit, by, "completing the step")
+    person = person_of(unit, by, Text("completing the step"))
     today = env.clock.now().astimezone(env.calendar.tz).date()
     task = named_task(store, env, run, spec, active, step_ref, unit, person, today)
     activity = spec.activity(task.activity_id)
     outcome = machine_for(run.sop_hash, spec).outcome_for(activity, outcome_label)
-    when = when_of(env, at, task.activated_at, f"step `{task.label}` became active")
+    when = when_of(env, at, task.activated_at, Text("step `{step}` became active",
+                                                    step=task.label))
     acting = authority(unit, spec, task, person.id, when.astimezone(env.calendar.tz).date())
     if not acting.allowed:
         raise not_allowed(spec, task, person.id, "complete")
@@ -294,21 +308,23 @@ def reassign_step(store: RunStore, env: Env, run_id: int, step_ref: str | None, 
     """Hand an active task to another holder of its role."""
     run, spec, active = open_run(store, run_id)
     unit = env.roster.unit(run.unit)
-    person = person_of(unit, by, "reassigning the step")
+    person = person_of(unit, by, Text("reassigning the step"))
     target = unit.person(to)
     now = env.clock.now()
     day = now.astimezone(env.calendar.tz).date()
     task = named_task(store, env, run, spec, active, step_ref, unit, person, day)
     acting = authority(unit, spec, task, person.id, day)
     if not acting.allowed:
-        raise NotAllowed(f"{person.id} may not reassign step `{task.label}`: only a holder of "
-                         f"`{task.actor}` or of a role above it may")
+        raise NotAllowed(Text("{person} may not reassign step `{step}`: only a holder of "
+                              "`{role}` or of a role above it may", person=person.id,
+                              step=task.label, role=task.actor))
     roles = task_actors(spec, task)
     if not any(unit.may_act_for(role, target.id, day) for role in roles):
         holders = ", ".join(p.id for p in unit.members()
                             if any(unit.may_act_for(r, p.id, day) for r in roles))
-        raise NotAllowed(f"{target.id} does not hold `{'` or `'.join(roles)}`; the step can go "
-                         f"to: {holders or 'nobody'}")
+        raise NotAllowed(Text("{person} does not hold {roles}; the step can go to: {holders}",
+                              person=target.id, roles=either([f"`{r}`" for r in roles]),
+                              holders=holders or Text("nobody")))
     before = task.assignees
     task.assignees = (target.id,)
     store.update_task(task)

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from engine.text import Text
+
 FORMATS = (1,)
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 KINDS = ("rutin", "pelayanan", "penugasan")
@@ -40,7 +42,8 @@ class Key:
 
 @dataclass(frozen=True, slots=True)
 class Section:
-    """A mapping with a fixed set of keys; ``where`` names it in messages."""
+    """A mapping with a fixed set of keys; ``where`` names it in messages (its YAML key as
+    written, or a Text when it is a word of ours)."""
 
     where: str
     keys: tuple[Key, ...]
@@ -85,7 +88,7 @@ APPROVED_BY = Section("approved_by", (
     Key("nip", "NIP", "nip", "NIP of the official who signed: 18 digits."),
 ))
 
-ACTOR = Section("actor", (
+ACTOR = Section(Text("actor"), (
     Key("title", "Pelaksana", "text", "The column header of this actor's swimlane.",
         required=True),
     Key("reports_to", "Atasan", "actor_ref",
@@ -106,7 +109,7 @@ START = Section("start", (
         "Hard deadline of the whole run, in the same form as `on`."),
 ))
 
-CASE_FIELD = Section("case field", (
+CASE_FIELD = Section(Text("case field"), (
     Key("label", "Label", "text", "What the form calls the field (`Nama pemohon`).",
         required=True),
     Key("kind", "Jenis isian", "case_kind",
@@ -119,7 +122,7 @@ CASE_FIELD = Section("case field", (
     Key("choices", "Pilihan", "texts", "The accepted values of a `choice` field."),
 ))
 
-ACTIVITY = Section("activity", (
+ACTIVITY = Section(Text("activity"), (
     Key("id", "Kode kegiatan", "slug", "Unique id of the activity (a slug; `end` is reserved).",
         required=True),
     Key("name", "Uraian Kegiatan", "text", "What is done, verb first, without a subject.",
@@ -152,7 +155,7 @@ ACTIVITY = Section("activity", (
         "it (default: the actor of the step that follows)."),
 ))
 
-TOP = Section("the SOP", (
+TOP = Section(Text("the SOP"), (
     Key("format", "Format", "format", "Version of the SOP file format: 1.", required=True),
     Key("id", "Kode SOP", "slug", "Unique id of the SOP in the workspace (a slug).",
         required=True),

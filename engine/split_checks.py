@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from engine.flow_graph import END, immediate_post_dominator, post_dominators, reach, reverse
 from engine.spec import SplitSpec
+from engine.text import Text
 
 if TYPE_CHECKING:
     from engine.checker import Checker
@@ -83,9 +84,10 @@ def _no_meeting(c: Checker, flow: _Flow, split: str, branches: tuple[str, ...]) 
     common = set.intersection(*reached)
     names = ", ".join(f"`{b}`" for b in branches)
     if not common:
-        flow.split_error(c, split, f"the branches {names} of the split at `{split}` never meet "
-                                   "again before `end`; lead every branch to the activity "
-                                   "where they join")
+        flow.split_error(c, split, Text("the branches {branches} of the split at `{split}` "
+                                        "never meet again before `end`; lead every branch to "
+                                        "the activity where they join", branches=names,
+                                        split=split))
         return
     join = flow.first(common)
     for branch in branches:
@@ -93,13 +95,14 @@ def _no_meeting(c: Checker, flow: _Flow, split: str, branches: tuple[str, ...]) 
         ending = sorted((a for a in region if END in flow.edges.get(a, ())),
                         key=flow.position)
         if ending:
-            flow.edge_error(c, ending[0], END, f"branch `{branch}` of the split at `{split}` "
-                                               f"ends the run at `{ending[0]}` before the "
-                                               f"branches meet at `{join}`; every branch must "
-                                               "reach the join before `end`")
+            flow.edge_error(c, ending[0], END, Text(
+                "branch `{branch}` of the split at `{split}` ends the run at `{ending}` before "
+                "the branches meet at `{join}`; every branch must reach the join before `end`",
+                branch=branch, split=split, ending=ending[0], join=join))
             return
-    flow.split_error(c, split, f"the branches {names} of the split at `{split}` do not all "
-                               "meet at one activity before `end`")
+    flow.split_error(c, split, Text("the branches {branches} of the split at `{split}` do not "
+                                    "all meet at one activity before `end`", branches=names,
+                                    split=split))
 
 
 def _check_one(c: Checker, flow: _Flow, split: str, branches: tuple[str, ...],
@@ -110,9 +113,10 @@ def _check_one(c: Checker, flow: _Flow, split: str, branches: tuple[str, ...],
         _no_meeting(c, flow, split, branches)
         return None
     if join in branches:
-        flow.branch_error(c, split, join, f"branch `{join}` of the split at `{split}` is where "
-                                          "the other branches meet (the join); a branch needs "
-                                          "an activity of its own before the join")
+        flow.branch_error(c, split, join, Text(
+            "branch `{branch}` of the split at `{split}` is where the other branches meet (the "
+            "join); a branch needs an activity of its own before the join", branch=join,
+            split=split))
         return None
     regions = {b: reach(b, flow.edges, avoid=join) for b in branches}
     for branch, region in regions.items():
@@ -122,10 +126,11 @@ def _check_one(c: Checker, flow: _Flow, split: str, branches: tuple[str, ...],
             for source in sorted(region - back, key=flow.position):
                 target = next((t for t in flow.edges[source] if t in back), None)
                 if target is not None:
-                    flow.edge_error(c, source, target, f"`{source}` in branch `{branch}` of "
-                                    f"the split at `{split}` goes back to `{target}`, out of "
-                                    "its branch; a loop in a branch must stay in that branch "
-                                    f"(the branches meet at `{join}`)")
+                    flow.edge_error(c, source, target, Text(
+                        "`{source}` in branch `{branch}` of the split at `{split}` goes back to "
+                        "`{target}`, out of its branch; a loop in a branch must stay in that "
+                        "branch (the branches meet at `{join}`)", source=source, branch=branch,
+                        split=split, target=target, join=join))
                     return None
     for index, first in enumerate(branches):
         for second in branches[index + 1:]:
@@ -136,10 +141,11 @@ def _check_one(c: Checker, flow: _Flow, split: str, branches: tuple[str, ...],
                     target = next((t for t in flow.edges[source] if t in regions[other]),
                                   None)
                     if target is not None:
-                        flow.edge_error(c, source, target, f"`{source}` in branch `{one}` of "
-                                        f"the split at `{split}` jumps into branch `{other}` "
-                                        f"(to `{target}`); branches meet only at their join "
-                                        f"`{join}`")
+                        flow.edge_error(c, source, target, Text(
+                            "`{source}` in branch `{branch}` of the split at `{split}` jumps "
+                            "into branch `{other}` (to `{target}`); branches meet only at their "
+                            "join `{join}`", source=source, branch=one, split=split,
+                            other=other, target=target, join=join))
                         return None
     inside = set().union(*regions.values())
     for source in flow.order:
@@ -148,9 +154,10 @@ def _check_one(c: Checker, flow: _Flow, split: str, branches: tuple[str, ...],
         for target in flow.edges[source]:
             if target in inside:
                 branch = next(b for b in branches if target in regions[b])
-                flow.edge_error(c, source, target, f"`{source}` leads into branch `{branch}` "
-                                f"of the split at `{split}` (to `{target}`); a branch is "
-                                f"entered only through its split `{split}`")
+                flow.edge_error(c, source, target, Text(
+                    "`{source}` leads into branch `{branch}` of the split at `{split}` (to "
+                    "`{target}`); a branch is entered only through its split `{split}`",
+                    source=source, branch=branch, split=split, target=target))
                 return None
     return SplitSpec(split, branches, join, frozenset(inside))
 
@@ -172,8 +179,9 @@ def check_splits(c: Checker, rows: list[Row], outcomes: list[Exits | None]
             branch = next(b for b in outer.branches
                           if inner.activity in reach(b, flow.edges, avoid=outer.join))
             if inner.join not in reach(branch, flow.edges, avoid=outer.join):
-                flow.split_error(c, inner.activity, f"the split at `{inner.activity}` inside "
-                                 f"branch `{branch}` of the split at `{outer.activity}` must "
-                                 f"join inside that branch, before `{outer.join}`; its "
-                                 f"branches meet only at `{inner.join}`")
+                flow.split_error(c, inner.activity, Text(
+                    "the split at `{inner}` inside branch `{branch}` of the split at `{outer}` "
+                    "must join inside that branch, before `{outer_join}`; its branches meet only "
+                    "at `{inner_join}`", inner=inner.activity, branch=branch,
+                    outer=outer.activity, outer_join=outer.join, inner_join=inner.join))
     return tuple(found)

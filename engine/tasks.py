@@ -23,8 +23,16 @@ from engine.errors import (
     StepNotGiven,
 )
 from engine.roster import Unit
-from engine.runs import DONE, WITHDRAWN, StepRun
+from engine.runs import DONE, WITHDRAWN, StepRun, reason_of
 from engine.spec import ANY, EACH, ActivitySpec, SopSpec
+from engine.text import Text, joined
+
+
+def either(names: Sequence[str]) -> str:
+    """``a or b or c`` (a message when there are several; ``a`` alone stays as it is)."""
+    if len(names) <= 1:
+        return "".join(names)
+    return Text("{first} or {rest}", first=names[0], rest=either(names[1:]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,16 +136,26 @@ def authority(unit: Unit, spec: SopSpec, step: StepRun, person_id: str,
 
 
 def not_allowed(spec: SopSpec, step: StepRun, person_id: str, doing: str) -> NotAllowed:
-    """The refusal naming who the task is for (who records it, for the applicant's step)."""
+    """The refusal naming who the task is for (who records it, for the applicant's step);
+    ``doing`` is ``complete`` or ``skip``."""
     recorder = spec.activity(step.activity_id).recorded_by
     if recorder is not None and all(spec.actor(a).external for a in task_actors(spec, step)):
-        return NotAllowed(f"{person_id} may not {doing} step `{step.label}` of the "
-                          f"{spec.actor(step.actor).title}: it is recorded by "
-                          f"{spec.actor(recorder).title} ({recorder})")
-    titles = " / ".join(f"{spec.actor(a).title} ({a})" for a in task_actors(spec, step))
-    holders = ", ".join(step.assignees) or "nobody in the roster"
-    return NotAllowed(f"{person_id} may not {doing} step `{step.label}`: it is for {titles}, "
-                      f"held by {holders}")
+        recorded = {"person": person_id, "step": step.label,
+                    "title": spec.actor(step.actor).title,
+                    "recorder_title": spec.actor(recorder).title, "recorder": recorder}
+        if doing == "skip":
+            return NotAllowed(Text("{person} may not skip step `{step}` of the {title}: it is "
+                                   "recorded by {recorder_title} ({recorder})", **recorded))
+        return NotAllowed(Text("{person} may not complete step `{step}` of the {title}: it is "
+                               "recorded by {recorder_title} ({recorder})", **recorded))
+    held = {"person": person_id, "step": step.label,
+            "titles": " / ".join(f"{spec.actor(a).title} ({a})" for a in task_actors(spec, step)),
+            "holders": ", ".join(step.assignees) or Text("nobody in the roster")}
+    if doing == "skip":
+        return NotAllowed(Text("{person} may not skip step `{step}`: it is for {titles}, held "
+                               "by {holders}", **held))
+    return NotAllowed(Text("{person} may not complete step `{step}`: it is for {titles}, held "
+                           "by {holders}", **held))
 
 
 def active_list(spec: SopSpec, active: Sequence[StepRun]) -> list[ActiveTask]:
@@ -183,13 +201,16 @@ def find_task(spec: SopSpec, run_id: int, active: Sequence[StepRun], ref: str | 
         if not past and len(candidates) == 1:
             return candidates[0]  # the caller's check says whom it is for
         if not past:
-            raise NotAllowed(f"{person_id} may not complete any task of step `{activity.id}`; "
-                             "its tasks are for " + ", ".join(
-                                 f"{t.label} ({', '.join(t.assignees) or 'nobody'})"
-                                 for t in candidates))
+            tasks = joined([Text("{task} ({people})", task=t.label,
+                                 people=", ".join(t.assignees) or Text("nobody"))
+                            for t in candidates], ", ")
+            raise NotAllowed(Text("{person} may not complete any task of step `{step}`; its "
+                                  "tasks are for {tasks}", person=person_id, step=activity.id,
+                                  tasks=tasks))
     elif earlier and earlier[-1].status == WITHDRAWN:
-        raise StepNotActive(run_id, earlier[-1].label, listed, message=(
-            f"step `{earlier[-1].label}` of run {run_id} was withdrawn: {earlier[-1].reason}"))
+        raise StepNotActive(run_id, earlier[-1].label, listed, message=Text(
+            "step `{step}` of run {run} was withdrawn: {reason}", step=earlier[-1].label,
+            run=run_id, reason=reason_of(earlier[-1])))
     if past:
         own_done = [t for t in past if t.completed_by == person_id] or past
         last = max(own_done, key=lambda t: (t.attempt, t.id))

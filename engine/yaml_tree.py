@@ -5,7 +5,8 @@ text ``050``) and every problem placed on its line and column, so the loader
 works on composed nodes, not constructed Python values. This module builds
 that tree itself from ruamel.yaml's parse events, iteratively (no recursion,
 so deeply nested input cannot overflow the stack), and turns every reading
-problem into a positioned message.
+problem into a positioned message (an ``engine.text.Text``), worded for the
+kind of file read (``document``: an SOP file or the roster).
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
+
+from engine.text import Text
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 64
@@ -33,6 +36,44 @@ def _libyaml_reads_it_alike(text: str) -> bool:
     return _SLOW_CHARS.isdisjoint(text) and _SLOW_FORMS.search(text) is None
 
 NodeKind = Literal["map", "seq", "scalar"]
+Document = Literal["sop", "roster"]
+
+# The messages that name the kind of file, one whole message per kind (read with _said).
+_MESSAGES: dict[Document, dict[str, Text]] = {
+    "sop": {
+        "too_large": Text("file is too large ({size:,} bytes); an SOP file may be at most "
+                          "{limit:,} bytes"),
+        "directive": Text("`{directive}` is not supported; SOP files are YAML 1.2 (remove the "
+                          "directive or write %YAML 1.2)"),
+        "version": Text("%YAML {version} is not supported; SOP files are YAML 1.2 (remove the "
+                        "directive or write %YAML 1.2)"),
+        "documents": Text("more than one YAML document (`---`); an SOP file holds exactly one"),
+        "tag": Text("tag `{tag}` is not allowed; SOP files use plain YAML values without tags"),
+        "values": Text("document has more than {limit:,} values; an SOP is far smaller"),
+        "depth": Text("nested more than {limit} levels deep; an SOP is far flatter"),
+        "empty": Text("the file is empty; an SOP file starts with `format: 1` and `id:`"),
+    },
+    "roster": {
+        "too_large": Text("file is too large ({size:,} bytes); a roster file may be at most "
+                          "{limit:,} bytes"),
+        "directive": Text("`{directive}` is not supported; roster files are YAML 1.2 (remove "
+                          "the directive or write %YAML 1.2)"),
+        "version": Text("%YAML {version} is not supported; roster files are YAML 1.2 (remove "
+                        "the directive or write %YAML 1.2)"),
+        "documents": Text("more than one YAML document (`---`); a roster file holds exactly "
+                          "one"),
+        "tag": Text("tag `{tag}` is not allowed; roster files use plain YAML values without "
+                    "tags"),
+        "values": Text("document has more than {limit:,} values; a roster is far smaller"),
+        "depth": Text("nested more than {limit} levels deep; a roster is far flatter"),
+        "empty": Text("the file is empty; a roster starts with `format: 1` and `units:`"),
+    },
+}
+
+
+def _said(document: Document, what: str, **values: Any) -> Text:
+    """The message ``what`` worded for ``document``, filled with ``values``."""
+    return Text(_MESSAGES[document][what].template, **values)
 
 
 @dataclass(eq=False, slots=True)
@@ -64,13 +105,13 @@ class Node:
         return self.kind == "scalar" and self.plain and self.text in NULLS
 
     def describe(self) -> str:
-        """How a user would name this kind of value."""
+        """How a user would name this kind of value (a Text; a scalar as written)."""
         if self.kind == "map":
-            return "a mapping"
+            return Text("a mapping")
         if self.kind == "seq":
-            return "a list"
+            return Text("a list")
         if self.is_null:
-            return "empty"
+            return Text("empty")
         return f"`{self.text}`"
 
 
@@ -83,7 +124,7 @@ class ReadProblem:
 
     line: int
     col: int
-    message: str
+    message: str  # a Text
 
 
 class YamlReadError(Exception):
@@ -100,12 +141,11 @@ def _position(text: str, index: int) -> tuple[int, int]:
     return line, index - start
 
 
-def decode(data: bytes) -> str:
+def decode(data: bytes, document: Document = "sop") -> str:
     """Decode UTF-8 (a BOM is allowed), or raise a positioned YamlReadError."""
     if len(data) > MAX_BYTES:
         raise YamlReadError(
-            ReadProblem(0, 0, f"file is too large ({len(data):,} bytes); an SOP file may be "
-                              f"at most {MAX_BYTES:,} bytes")
+            ReadProblem(0, 0, _said(document, "too_large", size=len(data), limit=MAX_BYTES))
         )
     try:
         return data.decode("utf-8-sig")
@@ -113,8 +153,8 @@ def decode(data: bytes) -> str:
         good = data[: exc.start].decode("utf-8", errors="replace")
         line, col = _position(good, len(good))
         raise YamlReadError(
-            ReadProblem(line, col, f"not valid UTF-8 (byte 0x{data[exc.start]:02x}); "
-                                   "save the file as UTF-8 text")
+            ReadProblem(line, col, Text("not valid UTF-8 (byte 0x{byte:02x}); save the file "
+                                        "as UTF-8 text", byte=data[exc.start]))
         ) from None
 
 
@@ -126,8 +166,8 @@ def _tab_problem(text: str, line: int) -> ReadProblem | None:
         indent = raw[: len(raw) - len(raw.lstrip(" \t"))]
         if "\t" in indent and raw.strip():
             return ReadProblem(number, indent.index("\t"),
-                               "tab character in the indentation; YAML indents with "
-                               "spaces only (replace the tab with spaces)")
+                               Text("tab character in the indentation; YAML indents with "
+                                    "spaces only (replace the tab with spaces)"))
     return None
 
 
@@ -142,8 +182,8 @@ def _syntax_problem(text: str, exc: Exception) -> ReadProblem:
         character = getattr(exc, "character", None)
         code = ord(character) if isinstance(character, str) else character
         if isinstance(code, int):
-            return ReadProblem(line, col, f"control character #x{code:04x} is not allowed in "
-                                          "a YAML file; remove it")
+            return ReadProblem(line, col, Text("control character #x{code:04x} is not allowed "
+                                               "in a YAML file; remove it", code=code))
     if "\t" in str(problem) or "'\\t'" in str(problem):
         tab = _tab_problem(text, line)
         if tab is not None:
@@ -151,11 +191,12 @@ def _syntax_problem(text: str, exc: Exception) -> ReadProblem:
     tab = _tab_problem(text, line)
     if tab is not None:
         return tab
-    return ReadProblem(line, col, f"YAML syntax error: {problem}")
+    return ReadProblem(line, col, Text("YAML syntax error: {problem}", problem=str(problem)))
 
 
-def read_tree(text: str) -> Node:
-    """Parse one YAML 1.2 document into a Node tree; raise YamlReadError otherwise."""
+def read_tree(text: str, document: Document = "sop") -> Node:
+    """Parse one YAML 1.2 document into a Node tree; raise YamlReadError otherwise (its
+    message worded for ``document``: an SOP file or the roster)."""
     from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
 
@@ -165,25 +206,24 @@ def read_tree(text: str) -> Node:
             break
         if raw.startswith("%YAML") and raw.split()[1:2] != ["1.2"]:
             raise YamlReadError(ReadProblem(
-                number, 0, f"`{raw.strip()}` is not supported; SOP files are YAML 1.2 "
-                           "(remove the directive or write %YAML 1.2)"))
+                number, 0, _said(document, "directive", directive=raw.strip())))
     # libyaml (through ruamel.yaml.clib) is ~30x faster but reads YAML 1.1: it
     # refuses a few YAML 1.2 forms such as `{Ya: end:ditolak}`. So the fast
     # parser goes first and the pure YAML 1.2 parser has the last word.
     if not PURE_ONLY and _libyaml_reads_it_alike(text):
         try:
-            return _compose(YAML(typ="safe").parse(io.StringIO(text)), lines)
+            return _compose(YAML(typ="safe").parse(io.StringIO(text)), lines, document)
         except Exception:
             pass
     try:
-        return _compose(YAML(typ="safe", pure=True).parse(io.StringIO(text)), lines)
+        return _compose(YAML(typ="safe", pure=True).parse(io.StringIO(text)), lines, document)
     except YamlReadError:
         raise
     except (YAMLError, ValueError, TypeError, AttributeError, IndexError, KeyError) as exc:
         raise YamlReadError(_syntax_problem(text, exc)) from None
 
 
-def _compose(events: object, lines: list[str]) -> Node:
+def _compose(events: object, lines: list[str], document: Document = "sop") -> Node:
     """Build the tree from parse events with an explicit stack."""
     from ruamel.yaml import events as ev
 
@@ -224,13 +264,11 @@ def _compose(events: object, lines: list[str]) -> Node:
         if isinstance(event, ev.DocumentStartEvent):
             documents += 1
             if documents > 1:
-                raise YamlReadError(ReadProblem(line, col, "more than one YAML document "
-                                                "(`---`); an SOP file holds exactly one"))
+                raise YamlReadError(ReadProblem(line, col, _said(document, "documents")))
             version = getattr(event, "version", None)
             if version is not None and tuple(version) != (1, 2):
-                raise YamlReadError(ReadProblem(
-                    line, col, f"%YAML {'.'.join(map(str, version))} is not supported; "
-                               "SOP files are YAML 1.2 (remove the directive or write %YAML 1.2)"))
+                raise YamlReadError(ReadProblem(line, col, _said(
+                    document, "version", version=".".join(map(str, version)))))
             continue
         if isinstance(event, ev.CollectionEndEvent):
             closed = stack.pop()
@@ -241,20 +279,20 @@ def _compose(events: object, lines: list[str]) -> Node:
             continue
         tag = getattr(event, "tag", None)
         if tag is not None and str(tag) not in ("!", ""):
-            raise YamlReadError(ReadProblem(line, col, f"tag `{tag}` is not allowed; SOP files "
-                                                       "use plain YAML values without tags"))
+            raise YamlReadError(ReadProblem(line, col, _said(document, "tag", tag=str(tag))))
         count += 1
         if count > MAX_NODES:
-            raise YamlReadError(ReadProblem(line, col, f"document has more than {MAX_NODES:,} "
-                                                       "values; an SOP is far smaller"))
+            raise YamlReadError(ReadProblem(line, col, _said(document, "values",
+                                                             limit=MAX_NODES)))
         if isinstance(event, ev.AliasEvent):
             target = anchors.get(str(event.anchor))
             if target is None:
-                raise YamlReadError(ReadProblem(line, col,
-                                                f"alias `*{event.anchor}` names no anchor"))
+                raise YamlReadError(ReadProblem(line, col, Text(
+                    "alias `*{anchor}` names no anchor", anchor=str(event.anchor))))
             if id(target) in open_nodes:
-                raise YamlReadError(ReadProblem(line, col, f"alias `*{event.anchor}` refers to "
-                                                           "a value that contains it (a loop)"))
+                raise YamlReadError(ReadProblem(line, col, Text(
+                    "alias `*{anchor}` refers to a value that contains it (a loop)",
+                    anchor=str(event.anchor))))
             attach(target)
             continue
         if isinstance(event, ev.ScalarEvent):
@@ -269,16 +307,15 @@ def _compose(events: object, lines: list[str]) -> Node:
             attach(node)
             continue
         if stack and stack[-1].kind == "map" and pending_key[-1] is None:
-            raise YamlReadError(ReadProblem(line, col, "a key must be plain text, not "
-                                                       f"{node.describe()}"))
+            raise YamlReadError(ReadProblem(line, col, Text("a key must be plain text, not "
+                                                            "{found}", found=node.describe())))
         attach(node)
         if len(stack) >= MAX_DEPTH:
-            raise YamlReadError(ReadProblem(line, col, f"nested more than {MAX_DEPTH} levels "
-                                                       "deep; an SOP is far flatter"))
+            raise YamlReadError(ReadProblem(line, col, _said(document, "depth",
+                                                             limit=MAX_DEPTH)))
         stack.append(node)
         pending_key.append(None)
         open_nodes.add(id(node))
     if root is None:
-        raise YamlReadError(ReadProblem(0, 0, "the file is empty; an SOP file starts with "
-                                              "`format: 1` and `id:`"))
+        raise YamlReadError(ReadProblem(0, 0, _said(document, "empty")))
     return root

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import DBAPIError, NoSuchModuleError, OperationalError, ProgrammingError
 
+from engine.text import Text
 from storage.location import (
     DatabaseBusy,
     DatabaseError,
@@ -91,8 +92,9 @@ def _engine(where: Target, lock_timeout: float) -> Engine:
             engine = create_engine(parsed, pool_pre_ping=True)
             _postgres_setup(engine, lock_timeout)
     except (NoSuchModuleError, ImportError) as exc:
-        raise DatabaseError(f"no driver for `{parsed.drivername}` ({exc}); for PostgreSQL "
-                            "install alur[postgres]") from None
+        raise DatabaseError(Text("no driver for `{driver}` ({error}); for PostgreSQL install "
+                                 "alur[postgres]", driver=parsed.drivername,
+                                 error=str(exc))) from None
     return engine
 
 
@@ -141,11 +143,17 @@ def migrate(engine: Engine, revision: str, down: bool = False) -> None:
                 if raw is not None:
                     broken = connection.exec_driver_sql("PRAGMA foreign_key_check").first()
                     if broken is not None:
-                        raise DatabaseError(f"the migration would break a reference in table "
-                                            f"{broken[0]}; the database was left unchanged")
+                        raise DatabaseError(Text("the migration would break a reference in "
+                                                 "table {table}; the database was left "
+                                                 "unchanged", table=str(broken[0])))
         finally:
             if raw is not None:
                 raw.execute("PRAGMA foreign_keys=ON")
+
+
+def _cannot_open(where: Target, exc: DBAPIError) -> DatabaseError:
+    return DatabaseError(Text("cannot open the database {database}: {error}",
+                              database=where.shown, error=str(exc.orig).strip()))
 
 
 def _open(url: str, migrate: bool, lock_timeout: float) -> tuple[Engine, Target, str]:
@@ -155,17 +163,18 @@ def _open(url: str, migrate: bool, lock_timeout: float) -> tuple[Engine, Target,
         revision = current_revision(engine)
         if revision != HEAD_REVISION:
             if revision is not None and revision > HEAD_REVISION:
-                raise DatabaseError(f"the database is at schema {revision}, newer than this "
-                                    f"Alur ({HEAD_REVISION}); upgrade Alur")
+                raise DatabaseError(Text("the database is at schema {revision}, newer than "
+                                         "this Alur ({current}); upgrade Alur",
+                                         revision=revision, current=HEAD_REVISION))
             if where.read_only:
                 raise SchemaBehind(where.shown, revision, HEAD_REVISION, where.read_only)
             if not migrate:
-                raise DatabaseError("the database schema is not current; upgrade it first")
+                raise DatabaseError(Text("the database schema is not current; upgrade it "
+                                         "first"))
             revision = upgrade(engine)
     except DBAPIError as exc:
         engine.dispose()
-        raise translate(exc, where, lock_timeout) or DatabaseError(
-            f"cannot open the database {where.shown}: {str(exc.orig).strip()}") from None
+        raise translate(exc, where, lock_timeout) or _cannot_open(where, exc) from None
     except BaseException:
         engine.dispose()
         raise
@@ -269,8 +278,7 @@ def upgrade_url(url: str, lock_timeout: float = LOCK_TIMEOUT,
             raise SchemaBehind(where.shown, before, HEAD_REVISION, where.read_only)
         after = upgrade(engine)
     except DBAPIError as exc:
-        raise translate(exc, where, lock_timeout) or DatabaseError(
-            f"cannot open the database {where.shown}: {str(exc.orig).strip()}") from None
+        raise translate(exc, where, lock_timeout) or _cannot_open(where, exc) from None
     finally:
         engine.dispose()
     return before, after, where.shown

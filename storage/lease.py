@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Engine, text
 
 from engine.errors import SchedulerBusy
+from engine.text import Text
 from storage.location import lock_path, scheduler_holder
 
 
@@ -39,13 +40,13 @@ class SqliteLease:
             fcntl.flock(self.file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
             self.file.seek(0)
-            holder = self.file.read().strip() or "another process"
+            holder = self.file.read().strip() or Text("another process")
             self.file.close()
             self.file = None
-            raise SchedulerBusy(
-                f"another `alur scheduler` is already running on {self.database} ({holder}); "
-                "with SQLite one scheduler runs at a time (use PostgreSQL to run several)"
-            ) from None
+            raise SchedulerBusy(Text(
+                "another `alur scheduler` is already running on {database} ({holder}); with "
+                "SQLite one scheduler runs at a time (use PostgreSQL to run several)",
+                database=str(self.database), holder=holder)) from None
         self.file.seek(0)
         self.file.truncate()
         self.file.write(f"{self.me}\n")
@@ -101,13 +102,13 @@ class PostgresLease:
             self.connection = None
 
 
-def scheduler_state(engine: Engine) -> str:
-    """Whether a reminder daemon runs on this database, as people read it."""
+def scheduler_state(engine: Engine) -> Text:
+    """Whether a reminder daemon runs on this database, as people read it (a message)."""
     if engine.dialect.name == "sqlite":
         holder = scheduler_holder(engine.url.database or "alur.db")
-        return f"running ({holder})" if holder else "not running"
+        return Text("running ({holder})", holder=holder) if holder else Text("not running")
     with engine.connect() as connection:
         count = connection.execute(text(
             "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND "
             "pid <> pg_backend_pid()")).scalar_one()
-    return f"{count} running" if count else "not running"
+    return Text("{count} running", count=count) if count else Text("not running")

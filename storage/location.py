@@ -18,6 +18,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from engine.errors import AlurError
+from engine.text import Text
 
 SQLITE_URI_KEYS = frozenset({"mode", "immutable", "cache", "vfs", "nolock", "psow", "modeof"})
 
@@ -31,11 +32,18 @@ class DatabaseBusy(DatabaseError):
 
     def __init__(self, shown: str, seconds: float, holder: str | None = None) -> None:
         self.shown, self.seconds, self.holder = shown, seconds, holder
-        who = f"; the scheduler {holder} is running on it" if holder else ""
-        unit = "second" if seconds == 1 else "seconds"
-        super().__init__(f"the database {shown} is busy: another program kept it locked for "
-                         f"more than {seconds:g} {unit}{who}; try again in a moment (the wait "
-                         "is [database] lock_timeout in alur.toml)")
+        wait = Text("{n} second", n=f"{seconds:g}") if seconds == 1 else \
+            Text("{n} seconds", n=f"{seconds:g}")
+        if holder:
+            message = Text("the database {database} is busy: another program kept it locked for "
+                           "more than {wait}; the scheduler {holder} is running on it; try "
+                           "again in a moment (the wait is [database] lock_timeout in "
+                           "alur.toml)", database=shown, wait=wait, holder=holder)
+        else:
+            message = Text("the database {database} is busy: another program kept it locked for "
+                           "more than {wait}; try again in a moment (the wait is [database] "
+                           "lock_timeout in alur.toml)", database=shown, wait=wait)
+        super().__init__(message)
 
 
 class DatabaseReadOnly(DatabaseError):
@@ -43,8 +51,8 @@ class DatabaseReadOnly(DatabaseError):
 
     def __init__(self, shown: str, reason: str) -> None:
         self.shown, self.reason = shown, reason
-        super().__init__(f"the database {shown} is read-only ({reason}); it can be read, "
-                         "not changed")
+        super().__init__(Text("the database {database} is read-only ({reason}); it can be "
+                              "read, not changed", database=shown, reason=reason))
 
 
 class SchemaBehind(DatabaseError):
@@ -52,10 +60,17 @@ class SchemaBehind(DatabaseError):
 
     def __init__(self, shown: str, revision: str | None, current: str, reason: str) -> None:
         self.shown, self.revision, self.reason = shown, revision, reason
-        found = (f"is at schema {revision}, older than this Alur's ({current})" if revision
-                 else "has no Alur tables (it is empty, or not an Alur database)")
-        super().__init__(f"the database {shown} {found}, and it is read-only ({reason}), so "
-                         "it cannot be upgraded here; upgrade a writable copy of it first")
+        if revision:
+            message = Text("the database {database} is at schema {revision}, older than this "
+                           "Alur's ({current}), and it is read-only ({reason}), so it cannot be "
+                           "upgraded here; upgrade a writable copy of it first", database=shown,
+                           revision=revision, current=current, reason=reason)
+        else:
+            message = Text("the database {database} has no Alur tables (it is empty, or not an "
+                           "Alur database), and it is read-only ({reason}), so it cannot be "
+                           "upgraded here; upgrade a writable copy of it first", database=shown,
+                           reason=reason)
+        super().__init__(message)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,27 +112,28 @@ def _sqlite_target(url: URL, shown: str) -> Target:
     special = {k: v for k, v in query.items() if k in SQLITE_URI_KEYS}
     reason = ""
     if special.get("mode") == "ro" or special.get("immutable", "").lower() in ("1", "true"):
-        reason = "its URL opens it read-only"
+        reason = Text("its URL opens it read-only")
     elif file.is_file() and not os.access(file, os.W_OK):
-        reason = "its file may not be written"
+        reason = Text("its file may not be written")
     elif file.is_file() and not os.access(file.parent, os.W_OK):
-        reason = "its folder may not be written"
+        reason = Text("its folder may not be written")
     if not file.exists():
         if file.parent.exists() and not file.parent.is_dir():
-            raise DatabaseError(f"cannot open the database {shown}: {file.parent} is not a "
-                                "folder")
+            raise DatabaseError(Text("cannot open the database {database}: {folder} is not a "
+                                     "folder", database=shown, folder=str(file.parent)))
         if not file.parent.exists():
-            raise DatabaseError(f"cannot open the database {shown}: the folder {file.parent} "
-                                "does not exist")
+            raise DatabaseError(Text("cannot open the database {database}: the folder {folder} "
+                                     "does not exist", database=shown, folder=str(file.parent)))
         if reason:
-            raise DatabaseError(f"cannot open the database {shown}: the file {file} does not "
-                                "exist")
+            raise DatabaseError(Text("cannot open the database {database}: the file {file} does "
+                                     "not exist", database=shown, file=str(file)))
         if not os.access(file.parent, os.W_OK):
-            raise DatabaseError(f"cannot create the database {shown}: its folder "
-                                f"{file.parent} may not be written")
+            raise DatabaseError(Text("cannot create the database {database}: its folder {folder} "
+                                     "may not be written", database=shown,
+                                     folder=str(file.parent)))
     elif file.is_dir():
-        raise DatabaseError(f"cannot open the database {shown}: {file} is a folder, not a "
-                            "database file")
+        raise DatabaseError(Text("cannot open the database {database}: {file} is a folder, not "
+                                 "a database file", database=shown, file=str(file)))
     plain = url.set(database=str(file), query={k: v for k, v in query.items()
                                                if k not in SQLITE_URI_KEYS})
     if reason and "immutable" not in special:
@@ -138,8 +154,9 @@ def target(url: str) -> Target:
     try:
         parsed = make_url(url)
     except ArgumentError:
-        raise DatabaseError(f"cannot read database URL `{url}`; use for example "
-                            "sqlite:///alur.db or postgresql+psycopg://user@host/db") from None
+        raise DatabaseError(Text("cannot read database URL `{url}`; use for example "
+                                 "sqlite:///alur.db or postgresql+psycopg://user@host/db",
+                                 url=url)) from None
     if parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
     shown = make_url(url).render_as_string()
@@ -161,12 +178,12 @@ def translate(exc: DBAPIError, where: Target, lock_timeout: float) -> DatabaseEr
     if is_busy(exc):
         return DatabaseBusy(where.shown, lock_timeout, scheduler_holder(where.file))
     if "readonly database" in text or code == "25006":  # a read-only file or transaction
-        return DatabaseReadOnly(where.shown, where.read_only or "it refuses to be written")
+        return DatabaseReadOnly(where.shown, where.read_only or Text("it refuses to be written"))
     if code == "42501":  # PostgreSQL: a role that may only read
-        return DatabaseReadOnly(where.shown, "its user may not change it")
+        return DatabaseReadOnly(where.shown, Text("its user may not change it"))
     if "database or disk is full" in text or code == "53100":  # SQLITE_FULL, disk_full
-        return DatabaseError(f"the database {where.shown} cannot grow: the disk (or its "
-                             "quota) is full; nothing was changed")
+        return DatabaseError(Text("the database {database} cannot grow: the disk (or its quota) "
+                                  "is full; nothing was changed", database=where.shown))
     return None
 
 
@@ -192,5 +209,5 @@ def scheduler_holder(file: str | Path | None) -> str | None:
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
         except OSError:
-            return handle.read().strip() or "another process"
+            return handle.read().strip() or Text("another process")
     return None

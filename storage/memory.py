@@ -22,6 +22,7 @@ from engine.errors import ConcurrentChange, DuplicateRun, RunNotFound, Scheduler
 from engine.ports import HistoryFilter, RunFilter, Summary
 from engine.roster import Person
 from engine.runs import ACTIVE, CANCELLED, AuditEvent, Run, StepRun
+from engine.text import Text
 from storage.memory_queue import MemoryQueue
 from storage.memory_state import State, Version, maybe, naive, utc
 
@@ -97,8 +98,8 @@ class MemoryStore(MemoryQueue):
         """Write the run if its version is unchanged since read, else ConcurrentChange."""
         stored = self.state.runs.get(run.id)
         if stored is None or stored.version != run.version:
-            raise ConcurrentChange(f"run {run.id} was changed by someone else at the same "
-                                   "moment; look at the run again and retry")
+            raise ConcurrentChange(Text("run {run} was changed by someone else at the same "
+                                        "moment; look at the run again and retry", run=run.id))
         stored.status, stored.state, stored.result = run.status, run.state, run.result
         stored.finished_at, stored.cancel_reason = maybe(run.finished_at), run.cancel_reason
         stored.version = run.version + 1
@@ -140,10 +141,12 @@ class MemoryStore(MemoryQueue):
         stored = self.state.steps.get(task.id)
         if stored is None or stored.version != task.version:
             if stored is not None and stored.completed_by:
-                raise ConcurrentChange(f"step `{task.label}` of run {task.run_id} was just "
-                                       f"completed by {stored.completed_by}")
-            raise ConcurrentChange(f"step `{task.label}` of run {task.run_id} was changed by "
-                                   "someone else at the same moment; try again")
+                raise ConcurrentChange(Text("step `{step}` of run {run} was just completed "
+                                            "by {by}", step=task.label, run=task.run_id,
+                                            by=stored.completed_by))
+            raise ConcurrentChange(Text("step `{step}` of run {run} was changed by someone "
+                                        "else at the same moment; try again", step=task.label,
+                                        run=task.run_id))
         stored.status, stored.assignees = task.status, tuple(task.assignees)
         stored.completed_at, stored.completed_by = maybe(task.completed_at), task.completed_by
         stored.recorded_at, stored.outcome = maybe(task.recorded_at), task.outcome
@@ -270,8 +273,9 @@ class MemoryLease:
         with self.database.guard:
             holder = self.database.lease_holder
             if holder is not None and holder is not self:
-                raise SchedulerBusy(f"another `alur scheduler` ({holder.me}) is already "
-                                    "running on this in-memory database; one runs at a time")
+                raise SchedulerBusy(Text("another `alur scheduler` ({holder}) is already "
+                                         "running on this in-memory database; one runs at a "
+                                         "time", holder=holder.me))
             self.database.lease_holder = self
 
     def alive(self, owner: str) -> bool:

@@ -23,6 +23,7 @@ from engine.cases import RunField
 from engine.errors import ConcurrentChange, DuplicateRun, RunNotFound
 from engine.roster import Person
 from engine.runs import ACTIVE, CANCELLED, AuditEvent, NewEvent, Run, StepRun
+from engine.text import Text
 from storage.convert import to_db
 from storage.reads import ReadStore
 from storage.reminder_store import ReminderStore
@@ -150,8 +151,8 @@ class SqlStore(ReadStore, ReminderStore):
             finished_at=to_db(run.finished_at), cancel_reason=run.cancel_reason,
             version=run.version + 1))
         if result.rowcount != 1:
-            raise ConcurrentChange(f"run {run.id} was changed by someone else at the same "
-                                   "moment; look at the run again and retry")
+            raise ConcurrentChange(Text("run {run} was changed by someone else at the same "
+                                        "moment; look at the run again and retry", run=run.id))
         run.version += 1
 
     # -- tasks ---------------------------------------------------------------------
@@ -211,10 +212,12 @@ class SqlStore(ReadStore, ReminderStore):
             row = self.connection.execute(select(STEPS.c.status, STEPS.c.completed_by).where(
                 STEPS.c.id == task.id)).first()
             if row is not None and row.completed_by:
-                raise ConcurrentChange(f"step `{task.label}` of run {task.run_id} was just "
-                                       f"completed by {row.completed_by}")
-            raise ConcurrentChange(f"step `{task.label}` of run {task.run_id} was changed by "
-                                   "someone else at the same moment; try again")
+                raise ConcurrentChange(Text("step `{step}` of run {run} was just completed "
+                                            "by {by}", step=task.label, run=task.run_id,
+                                            by=row.completed_by))
+            raise ConcurrentChange(Text("step `{step}` of run {run} was changed by someone "
+                                        "else at the same moment; try again", step=task.label,
+                                        run=task.run_id))
         task.version += 1
 
     # -- what a run is about ------------------------------------------------------

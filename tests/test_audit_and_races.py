@@ -93,6 +93,14 @@ def test_the_cli_names_the_first_broken_event(office: Office, tmp_path: Path) ->
     broken = run_cli("audit", "verify", "--db", url, "--workspace", str(tmp_path))
     assert broken.exit_code == 1
     assert broken.stderr.startswith("Error: audit trail broken at event 3 ")
+    said = subprocess.run([sys.executable, "-c", "from runners.cli.main import main; main()",
+                           "audit", "verify", "--db", url, "--workspace", str(tmp_path)],
+                          capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "ALUR_LANG": "id", "PYTHONPATH": str(REPO)})
+    assert said.returncode == 1
+    assert "jejak audit rusak pada peristiwa 3 (run_started, run 2): isinya diubah setelah " \
+        "dicatat" in said.stderr
+    assert "Traceback" not in said.stderr  # the cursor is closed with its transaction
 
 
 @pytest.mark.parametrize("racers", [8])

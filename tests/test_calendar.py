@@ -19,6 +19,7 @@ from engine.calendar import (
     parse_span,
 )
 from engine.durations import Duration
+from runners.i18n import say, use_language
 
 WIB = ZoneInfo("Asia/Jakarta")
 WITA = ZoneInfo("Asia/Makassar")
@@ -94,7 +95,9 @@ def test_national_holidays_and_cuti_bersama_2026() -> None:
 def test_extra_and_removed_holidays() -> None:
     cal = WorkCalendar(overrides=[RAMADAN], extra_holidays=[date(2026, 7, 2)],
                        removed_holidays=[date(2026, 3, 18), date(2026, 3, 22)])
-    assert cal.holiday_name(date(2026, 7, 2)) == LOCAL_HOLIDAY == "Libur daerah"
+    assert cal.holiday_name(date(2026, 7, 2)) == LOCAL_HOLIDAY == "Local holiday"
+    with use_language("id"):
+        assert say(cal.holiday_name(date(2026, 7, 2))) == "Libur daerah"
     assert not cal.is_working_day(date(2026, 7, 2))
     # Wed 07-01 15:30 + 60 min: 30 min Wed until 16:00, Thu 07-02 off, 30 min Fri from 07:30
     assert cal.add_minutes(wib(2026, 7, 1, 15, 30), 60) == wib(2026, 7, 3, 8, 0)

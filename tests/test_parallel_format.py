@@ -13,6 +13,7 @@ import pytest
 from engine.loader import load_sop_file, load_sop_text
 from engine.schema import sop_schema
 from engine.spec import SplitSpec
+from runners.i18n import say, use_language
 from tests.conftest import FIXTURES, SOPS, run_cli
 
 PARALLEL = FIXTURES / "parallel" / "contoh-paralel.yaml"
@@ -157,20 +158,28 @@ def test_the_lakip_sop_stays_sequential() -> None:
     assert lakip.splits == () and all(a.complete == "first" for a in lakip.activities)
 
 
-@pytest.mark.parametrize(("path", "total"), [
-    (SOPS / "pengumpulan-data-kinerja.yaml", "12 jam 3 menit"),  # sequential: the sum, 723
-    (SOPS / "perencanaan-kinerja.yaml", "5 hari kerja + 5 jam 30 menit"),
-    (PARALLEL, "3 jam 10 menit"),  # 10 + max(2 jam, 1 jam + 30) + 60: the longer branch
-    (NESTED, "5 jam 10 menit"),  # 10 + max(60 + max(2 h, 3 h) + 30, 2 h) + 30
+@pytest.mark.parametrize(("path", "total", "english"), [
+    (SOPS / "pengumpulan-data-kinerja.yaml", "12 jam 3 menit",  # sequential: the sum, 723
+     "12 hours 3 minutes"),
+    (SOPS / "perencanaan-kinerja.yaml", "5 hari kerja + 5 jam 30 menit",
+     "5 working days + 5 hours 30 minutes"),
+    (PARALLEL, "3 jam 10 menit",  # 10 + max(2 jam, 1 jam + 30) + 60: the longer branch
+     "3 hours 10 minutes"),
+    (NESTED, "5 jam 10 menit", "5 hours 10 minutes"),  # 10 + max(60 + max(2 h, 3 h) + 30, 2 h) + 30
 ])
-def test_the_total_standard_time_is_the_critical_path(path: Path, total: str) -> None:
-    assert str(load_sop_file(path).spec.total_duration) == total
+def test_the_total_standard_time_is_the_critical_path(path: Path, total: str,
+                                                       english: str) -> None:
+    duration = load_sop_file(path).spec.total_duration
+    assert str(duration) == english  # a sum is computed: said in the language in use
+    with use_language("id"):
+        assert say(duration.computed) == total
 
 
 def test_a_rework_loop_does_not_lengthen_the_critical_path() -> None:
     looped = load_sop_text(BASE.replace("    next: kompilasi\n  - id: draf",
                                         "    next: kompilasi\n  - id: draf"), "x.yaml").spec
-    assert str(looped.total_duration) == "3 jam 10 menit"
+    with use_language("id"):
+        assert say(looped.total_duration.computed) == "3 jam 10 menit"
 
 
 def test_sop_list_shows_the_critical_path() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import subprocess
 import sys
 import time
@@ -47,6 +48,7 @@ def test_reassigning_reminds_the_new_holder_and_cancelling_retires(office: Offic
 def test_the_demo_plays_a_whole_run_within_a_minute() -> None:
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env["PYTHONPATH"] = str(REPO)
+    env["ALUR_LANG"] = "id"  # as its users read it
     began = time.monotonic()
     done = subprocess.run([sys.executable, "-c", "from runners.cli.main import main; main()",
                            "demo"], capture_output=True, text=True, timeout=90, env=env)
@@ -54,10 +56,10 @@ def test_the_demo_plays_a_whole_run_within_a_minute() -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     assert took < 60, took
     out = done.stdout
-    assert "started run 1: pengumpulan-data-kinerja for darangdan, period 2025 (from " \
+    assert "run 1 dimulai: pengumpulan-data-kinerja untuk darangdan, periode 2025 (sejak " \
         "2026-01-02 07:30)" in out
-    assert "[pengingat] run 1 langkah 3" in out
+    assert re.search(r"\[pengingat\] run 1 langkah 3 .*, terlambat \d+ menit\n", out)
     assert "[eskalasi] run 1 langkah 3" in out and "-> sekcam (Sekretaris Kecamatan)" in out
-    assert "completed step 13. Pengiriman dokumen Lakip" in out
-    assert "status selesai (selesai)" in out
-    assert "audit trail intact" in out
+    assert "menyelesaikan langkah 13. Pengiriman dokumen Lakip" in out
+    assert "status selesai" in out
+    assert "jejak audit utuh" in out

@@ -11,6 +11,7 @@ import pytest
 from engine.loader import load_sop_file
 from engine.schema import sop_schema
 from engine.spec import CaseField
+from runners.i18n import say, use_language
 from tests.conftest import SOPS, run_cli
 
 SKTM = SOPS / "legalisasi-sktm.yaml"
@@ -97,7 +98,9 @@ def test_the_service_sop_reads_as_declared() -> None:
     assert spec.case[4].choices == ("Sekolah", "Berobat", "Bantuan sosial", "Lainnya")
     assert spec.register == "{seq:04}/SKTM/{month_roman}/{year}" and spec.registered
     assert str(spec.deadline) == "1 hari"  # as the author wrote it
-    assert spec.deadline is not None and spec.deadline.computed == "1 hari kerja"
+    assert spec.deadline is not None and spec.deadline.computed == "1 working day"
+    with use_language("id"):
+        assert say(spec.deadline.computed) == "1 hari kerja"
     assert spec.activity("pengajuan").recorded_by == "petugas-paten"
     assert spec.activity("cek-dtks").optional and not spec.activity("periksa").optional
     assert spec.top_roles == ("camat",)
