@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from engine.errors import AlurError
+from engine.text import Text
 
 if TYPE_CHECKING:
     from engine.calendar import WorkCalendar
@@ -113,9 +114,10 @@ class App:
 
         explicit = self.db_option or os.environ.get(DATABASE_ENV)
         if not explicit and not (self.workspace / SETTINGS_FILE).is_file():
-            raise WorkspaceMissing(
-                f"no Alur workspace in {self.workspace} (no {SETTINGS_FILE} here or in a folder "
-                "above); run `alur init` to create one, or pass --workspace DIR or --db URL")
+            raise WorkspaceMissing(Text(
+                "no Alur workspace in {folder} (no {file} here or in a folder above); run "
+                "`alur init` to create one, or pass --workspace DIR or --db URL",
+                folder=self.workspace, file=SETTINGS_FILE))
 
     @cached_property
     def env(self) -> Env:
@@ -135,7 +137,7 @@ class App:
         known = [p.id for u in self.roster.units for p in u.people]
         if self.user not in known:
             raise PersonNotFound(self.user, known, suggest(self.user, known) or "",
-                                 where=f" in {self.roster.file}")
+                                 where=Text(" in {file}", file=self.roster.file))
 
     @property
     def sops_dir(self) -> Path:
@@ -147,8 +149,9 @@ class App:
         from engine.catalog import find_sop
 
         if not self.sops_dir.is_dir():
-            raise WorkspaceMissing(f"no sops/ folder in {self.workspace}; run `alur init` to "
-                                   "create a workspace there, or pass --workspace DIR")
+            raise WorkspaceMissing(Text("no {folder}/ folder in {workspace}; run `alur init` "
+                                        "to create a workspace there, or pass --workspace DIR",
+                                        folder="sops", workspace=self.workspace))
         return find_sop(self.sops_dir, sop_id)
 
     def close(self) -> None:
@@ -169,8 +172,9 @@ class App:
             else:
                 parsed = dt.datetime.fromisoformat(value)
         except ValueError:
-            raise TimeError(f"{option} `{text}` is not a time; write ISO 8601 such as "
-                            "2026-01-05T09:30 or 2026-01-05") from None
+            raise TimeError(Text("{option} `{text}` is not a time; write ISO 8601 such as "
+                                 "2026-01-05T09:30 or 2026-01-05", option=option,
+                                 text=text)) from None
         if parsed.tzinfo is None:
             parsed = parsed.replace(tzinfo=self.tz)
         return parsed

@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from runners.i18n import _
+
 if TYPE_CHECKING:
     from engine.ports import Store
     from runners.app import App
@@ -66,10 +68,18 @@ def play_step(app: App, run_id: int, done_counts: dict[str, int],
     app.write(lambda s: services.complete_step(s, app.env, run_id, step.label, person, outcome,
                                                None, finish))
     done_counts[step.activity_id] = turn + 1
-    late = " (late)" if step.due_at and finish > step.due_at else ""
-    chosen = f", outcome {outcome}" if outcome else ""
-    echo(f"[{app.local(finish)}] {person} completed step {activity.no}. {activity.name}"
-         f"{chosen}{late}")
+    values = {"at": app.local(finish), "person": person, "no": activity.no,
+              "name": activity.name}
+    late = bool(step.due_at and finish > step.due_at)
+    if outcome and late:
+        line = _("[{at}] {person} completed step {no}. {name}, outcome {outcome} (late)")
+    elif outcome:
+        line = _("[{at}] {person} completed step {no}. {name}, outcome {outcome}")
+    elif late:
+        line = _("[{at}] {person} completed step {no}. {name} (late)")
+    else:
+        line = _("[{at}] {person} completed step {no}. {name}")
+    echo(line.format(outcome=outcome, **values))
     return True
 
 
@@ -94,8 +104,9 @@ def run_demo(speed: float, echo: Callable[[str], None], timeout: float = 55.0) -
         app = App(workspace, f"sqlite:///{workspace / 'alur.db'}", clock=clock)
         stamp: Callable[[str], None] = lambda line: echo(  # noqa: E731
             f"[{app.local(clock.now())}] {line}")
-        echo(f"Demo workspace: {workspace} (sample roster of Kecamatan Darangdan, clock "
-             f"{speed:g}x real time, nights and breaks skipped)")
+        echo(_("Demo workspace: {folder} (sample roster of Kecamatan Darangdan, clock "
+               "{speed}x real time, nights and breaks skipped)").format(
+                   folder=workspace, speed=f"{speed:g}"))
         daemon = daemon_module.Daemon(app, build_channels(app.settings, echo=stamp), echo=stamp)
         daemon.open()
         scheduler = BackgroundScheduler(timezone=app.calendar.tz)
@@ -128,7 +139,7 @@ def run_demo(speed: float, echo: Callable[[str], None], timeout: float = 55.0) -
             daemon_module._DAEMON = None
             daemon.close()
         if run_id is None:
-            echo("The demo did not get as far as starting the run.")
+            echo(_("The demo did not get as far as starting the run."))
             return 1
 
         def final(store: Store) -> tuple[str, int, int, int]:
@@ -143,9 +154,10 @@ def run_demo(speed: float, echo: Callable[[str], None], timeout: float = 55.0) -
         echo("")
         echo(table)
         echo("")
-        echo(f"Reminders sent: {sent} ({escalations} escalation(s)); audit trail intact: "
-             f"{events} events checked.")
+        echo(_("Reminders sent: {sent} ({escalations} escalation(s)); audit trail intact: "
+               "{events} events checked.").format(sent=sent, escalations=escalations,
+                                                  events=events))
         if status.is_active:
-            echo("The run did not finish within the time limit; try a higher --speed.")
+            echo(_("The run did not finish within the time limit; try a higher --speed."))
             return 1
         return 0

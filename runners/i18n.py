@@ -184,3 +184,11 @@ def say_error(exc: BaseException) -> str:
     if exc.args and isinstance(exc.args[0], str):
         return say(exc.args[0])
     return str(exc)
+
+
+def say_ours(value: Any) -> Any:
+    """An engine message (``Text``) in the language in use; anything else (a person's own
+    words, such as the reason they gave) as it is, never looked up in the catalogue."""
+    from engine.text import Text
+
+    return say(value) if isinstance(value, Text) else value

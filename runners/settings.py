@@ -21,7 +21,8 @@ from engine.checker import suggest
 from engine.durations import Duration, DurationError, parse_duration
 from engine.errors import ConfigError
 from engine.spec import Percent, ReminderSpec
-from runners.toml_reader import Span, TomlPath, TomlReader, describe, label
+from engine.text import Text
+from runners.toml_reader import Span, TomlPath, TomlReader, describe, did_you_mean, label
 
 if TYPE_CHECKING:
     from engine.calendar import WorkCalendar
@@ -118,9 +119,14 @@ def _timezone(r: TomlReader, t: dict[str, Any]) -> str:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         close = suggest(name, sorted(available_timezones()))
-        hint = f"did you mean `{close}`? " if close else ""
-        r.error(("calendar", "timezone"), f'unknown time zone "{name}"; {hint}use an IANA '
-                "name such as Asia/Jakarta (WIB), Asia/Makassar (WITA) or Asia/Jayapura (WIT)")
+        if close:
+            message = Text('unknown time zone "{name}"; did you mean `{close}`? use an IANA name '
+                           "such as Asia/Jakarta (WIB), Asia/Makassar (WITA) or Asia/Jayapura "
+                           "(WIT)", name=name, close=close)
+        else:
+            message = Text('unknown time zone "{name}"; use an IANA name such as Asia/Jakarta '
+                           "(WIB), Asia/Makassar (WITA) or Asia/Jayapura (WIT)", name=name)
+        r.error(("calendar", "timezone"), message)
         return "Asia/Jakarta"
     return name
 
@@ -128,36 +134,38 @@ def _timezone(r: TomlReader, t: dict[str, Any]) -> str:
 def _holidays(r: TomlReader, t: dict[str, Any]) -> tuple[str, tuple[str, ...]]:
     path = ("calendar",)
     country = r.text(t, path, "holidays", "ID", re.compile(r"[A-Z]{2,3}"),
-                     'a country code of the holidays package, like "ID", or "" for none')
+                     Text('a country code of the holidays package, like "ID", or "" for none'))
     words = r.value(t, path, "holiday_categories", list, ["public", "government"],
-                    'a list of holiday categories, like ["public", "government"]')
+                    Text('a list of holiday categories, like ["public", "government"]'))
     categories = tuple(w for w in words if isinstance(w, str))
     if len(categories) < len(words):
-        r.error((*path, "holiday_categories"), "`calendar.holiday_categories` must be a list "
-                'of texts, like ["public", "government"]')
+        r.error((*path, "holiday_categories"), Text(
+            '`calendar.holiday_categories` must be a list of texts, like ["public", '
+            '"government"]'))
     if country and (country, categories) != ("ID", ("public", "government")):
         import holidays  # only for settings other than the defaults: the import costs
 
         supported = holidays.list_supported_countries()
         if country not in supported:
-            close = suggest(country, supported)
-            hint = f", did you mean `{close}`?" if close else ""
-            r.error((*path, "holidays"), f'the holidays package has no country "{country}"'
-                    f'{hint} (write a code such as "ID", or "" for none)')
+            r.error((*path, "holidays"), Text(
+                'the holidays package has no country "{country}"{hint} (write a code such as '
+                '"ID", or "" for none)', country=country,
+                hint=did_you_mean(suggest(country, supported))))
             return "ID", categories
         known = holidays.country_holidays(country).supported_categories
         for word in categories:
             if word not in known:
-                r.error((*path, "holiday_categories"), f'no holiday category "{word}" for '
-                        f"{country} (accepted: {', '.join(sorted(known))})", word)
+                r.error((*path, "holiday_categories"), Text(
+                    'no holiday category "{word}" for {country} (accepted: {accepted})',
+                    word=word, country=country, accepted=", ".join(sorted(known))), word)
     return country, categories
 
 
 def _overrides(r: TomlReader, value: Any) -> tuple[HoursOverride, ...]:
     path: TomlPath = ("calendar", "override")
     if not isinstance(value, list):
-        r.error(path, "`calendar.override` must be tables written [[calendar.override]] "
-                      f"(double brackets), not {describe(value)}")
+        r.error(path, Text("`calendar.override` must be tables written [[calendar.override]] "
+                           "(double brackets), not {value}", value=describe(value)))
         return ()
     result: list[HoursOverride] = []
     for index, item in enumerate(value):
@@ -165,19 +173,22 @@ def _overrides(r: TomlReader, value: Any) -> tuple[HoursOverride, ...]:
         t = r.table(item, where, OVERRIDE_KEYS)
         for key in ("from", "until", "hours"):
             if t and key not in t:
-                r.error(where, f"{label(where)} needs `{key}`")
+                r.error(where, Text("{table} needs `{key}`", table=label(where), key=key))
         start = r.day(t["from"], (*where, "from")) if "from" in t else None
         until = r.day(t["until"], (*where, "until")) if "until" in t else None
         name = r.text(t, where, "name", f"{start} - {until}")
         hours = r.week(t["hours"], (*where, "hours"), {}) if "hours" in t else None
         if start and until and until < start:
-            r.error((*where, "until"), f"{label((*where, 'until'))} ({until}) is before "
-                                       f"`from` ({start})")
+            r.error((*where, "until"), Text("{key} ({until}) is before `from` ({start})",
+                                            key=label((*where, "until")), until=until,
+                                            start=start))
         elif start and until and hours is not None:
             clash = next((o for o in result if start <= o.until and o.start <= until), None)
             if clash is not None:
-                r.error((*where, "from"), f"{label(where)} ({start} to {until}) overlaps "
-                        f"`{clash.name}` ({clash.start} to {clash.until})")
+                r.error((*where, "from"), Text(
+                    "{table} ({start} to {until}) overlaps `{name}` ({other_start} to "
+                    "{other_until})", table=label(where), start=start, until=until,
+                    name=clash.name, other_start=clash.start, other_until=clash.until))
             result.append(HoursOverride(start, until, name, hours))
     return tuple(result)
 
@@ -187,8 +198,9 @@ def _calendar(r: TomlReader, t: dict[str, Any]) -> CalendarSettings:
     country, categories = _holidays(r, t)
     extra, removed = r.days(t, path, "extra_holidays"), r.days(t, path, "removed_holidays")
     for day in sorted(set(extra) & set(removed)):
-        r.error((*path, "removed_holidays"), f"{day} is both in `extra_holidays` and in "
-                "`removed_holidays`; keep it in one", day.isoformat())
+        r.error((*path, "removed_holidays"), Text(
+            "{day} is both in `extra_holidays` and in `removed_holidays`; keep it in one",
+            day=day), day.isoformat())
     hours = r.week(t["hours"], (*path, "hours"), DEFAULT_HOURS) if "hours" in t \
         else DEFAULT_HOURS
     overrides = _overrides(r, t["override"]) if "override" in t else ()
@@ -198,60 +210,68 @@ def _calendar(r: TomlReader, t: dict[str, Any]) -> CalendarSettings:
 def _reminders(r: TomlReader, t: dict[str, Any]) -> ReminderSettings:
     path, default = ("reminders",), ReminderSettings()
     channels = r.choices(t, path, "channels", default.channels, CHANNELS)
-    sweep = r.value(t, path, "sweep_seconds", int, 30, "a whole number of seconds, like 30")
+    sweep = r.value(t, path, "sweep_seconds", int, 30,
+                    Text("a whole number of seconds, like 30"))
     if sweep < 1:
-        r.error((*path, "sweep_seconds"), f"`reminders.sweep_seconds` must be at least 1, not "
-                                          f"{sweep}")
+        r.error((*path, "sweep_seconds"), Text(
+            "`reminders.sweep_seconds` must be at least 1, not {value}", value=sweep))
         sweep = 30
     escalate: Percent | Duration = default.escalate_after
     repeat = default.repeat_every
     for key in ("escalate_after", "repeat_every"):
-        text = r.text(t, path, key, "", accepted='a working time like "1 hari" or "2 jam"'
-                      + (', or a share of the step\'s time like "100%"' if key[0] == "e" else ""))
+        accepted = Text('a working time like "1 hari" or "2 jam", or a share of the step\'s '
+                        'time like "100%"') if key == "escalate_after" else \
+            Text('a working time like "1 hari" or "2 jam"')
+        text = r.text(t, path, key, "", accepted=accepted)
         number = text[:-1].strip().replace(",", ".")
         try:
             if key == "escalate_after" and text.endswith("%"):
                 if not re.fullmatch(r"\d+(\.\d+)?", number) or Fraction(number) <= 0:
-                    raise DurationError(f"`{text}` is not a percentage above 0, like `100%`")
+                    raise DurationError(Text("`{text}` is not a percentage above 0, like "
+                                             "`100%`", text=text))
                 escalate = Percent(Fraction(number))
             elif key == "escalate_after" and text:
                 escalate = parse_duration(text)
             elif text:
                 repeat = parse_duration(text)
         except DurationError as exc:
-            r.error((*path, key), f"invalid `reminders.{key}`: {exc}")
+            problem = exc.args[0] if exc.args and isinstance(exc.args[0], str) else str(exc)
+            r.error((*path, key), Text("invalid `reminders.{key}`: {problem}", key=key,
+                                       problem=problem))
     operator = r.text(t, path, "operator", "", re.compile(r"[a-z0-9]+([-_.][a-z0-9]+)*"),
-                      'a person id of the roster, like "sekcam", or "" for none')
+                      Text('a person id of the roster, like "sekcam", or "" for none'))
     return ReminderSettings(channels, sweep, escalate, repeat, operator)
 
 
 def _email(r: TomlReader, t: dict[str, Any]) -> EmailSettings:
     path = ("email",)
-    port = r.value(t, path, "port", int, 25, "a port number, like 25, 465 or 587")
+    port = r.value(t, path, "port", int, 25, Text("a port number, like 25, 465 or 587"))
     if not 1 <= port <= 65535:
-        r.error((*path, "port"), f"`email.port` must be from 1 to 65535, not {port}")
+        r.error((*path, "port"), Text("`email.port` must be from 1 to 65535, not {value}",
+                                      value=port))
         port = 25
     return EmailSettings(
         r.text(t, path, "host", "localhost"), port,
         r.one_of(t, path, "security", "none", SECURITIES),
         r.text(t, path, "sender", "alur@localhost", re.compile(r"[^@\s]+@[^@\s]+"),
-               'an e-mail address, like "alur@kecamatan.example"'),
+               Text('an e-mail address, like "alur@kecamatan.example"')),
         r.env(t, path, "username_env"), r.env(t, path, "password_env"))
 
 
 def _database_url(r: TomlReader, t: dict[str, Any], workspace: Path) -> str:
     url = r.text(t, ("database",), "url", "", re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://.*"),
-                 'a SQLAlchemy URL, like "sqlite:///alur.db" or '
-                 '"postgresql+psycopg://alur@localhost/alur"')
+                 Text('a SQLAlchemy URL, like "sqlite:///alur.db" or '
+                      '"postgresql+psycopg://alur@localhost/alur"'))
     return absolute_sqlite_url(url, workspace) if url else default_database_url(workspace)
 
 
 def _lock_timeout(r: TomlReader, t: dict[str, Any]) -> float:
     seconds = r.value(t, ("database",), "lock_timeout", (int, float), 30.0,
-                      "a number of seconds, like 30")
+                      Text("a number of seconds, like 30"))
     if isinstance(seconds, bool) or not 0 < seconds <= 86400:
-        r.error(("database", "lock_timeout"), "`database.lock_timeout` must be a number of "
-                f"seconds above 0 and at most 86400, not {seconds}")
+        r.error(("database", "lock_timeout"), Text(
+            "`database.lock_timeout` must be a number of seconds above 0 and at most 86400, "
+            "not {value}", value=seconds))
         return 30.0
     return float(seconds)
 
@@ -280,7 +300,8 @@ def settings_from_text(text: str, workspace: Path, file: str = SETTINGS_FILE) ->
         at = re.search(r"\s*\(at line (\d+), column (\d+)\)$", message)
         line, column = (int(at[1]), int(at[2])) if at else (text.count("\n") + 1, 1)
         message = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)$", "", message)
-        raise ConfigError.at(file, line, column, f"TOML syntax error: {message}") from None
+        raise ConfigError.at(file, line, column, Text("TOML syntax error: {message}",
+                                                      message=message)) from None
     r = TomlReader(file, text, TABLES)
     top = r.table(data, (), tuple(TABLES))
     tables = {name: r.table(top.get(name, {}), (name,), keys) for name, keys in TABLES.items()}
@@ -292,7 +313,7 @@ def settings_from_text(text: str, workspace: Path, file: str = SETTINGS_FILE) ->
         reminders=_reminders(r, tables["reminders"]), email=_email(r, tables["email"]),
         webhook=WebhookSettings(
             r.text(webhook, ("webhook",), "url", "", re.compile(r"https?://\S+"),
-                   'an http:// or https:// URL, or "" for none'),
+                   Text('an http:// or https:// URL, or "" for none')),
             r.env(webhook, ("webhook",), "secret_env")),
         apprise_urls_env=r.env(tables["apprise"], ("apprise",), "urls_env"),
         lock_timeout=_lock_timeout(r, tables["database"]))
@@ -310,8 +331,9 @@ def load_settings(workspace: Path) -> Settings:
     except FileNotFoundError:
         return Settings(workspace, default_database_url(workspace))
     except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
-        raise ConfigError.at(str(path), 1, 1, f"cannot read the file: {reason}") from None
+        reason = exc.strerror or str(exc) if isinstance(exc, OSError) else Text("not UTF-8 text")
+        raise ConfigError.at(str(path), 1, 1, Text("cannot read the file: {reason}",
+                                                   reason=reason)) from None
     return settings_from_text(text, workspace, str(path))
 
 
@@ -334,4 +356,6 @@ def build_calendar(settings: Settings) -> WorkCalendar:
             removed_holidays=c.removed_holidays, holiday_source=cached_holidays)
     except ValueError as exc:
         file = str(settings.workspace / SETTINGS_FILE)
-        raise ConfigError.at(file, 1, 1, f"[calendar]: {exc}") from None
+        problem = exc.args[0] if exc.args and isinstance(exc.args[0], str) else str(exc)
+        raise ConfigError.at(file, 1, 1, Text("[calendar]: {problem}",
+                                              problem=problem)) from None

@@ -15,11 +15,13 @@ from typing import Any
 
 from engine.checker import suggest
 from engine.errors import Problem
+from engine.text import Text
 
 Span = tuple[time, time]
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 TomlPath = tuple[str | int, ...]
 ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+TEXT = Text("text")  # what a value must be when nothing more is said
 _SPAN = re.compile(r"\s*(\d{1,2}):(\d{2})\s*[-\u2013]\s*(\d{1,2}):(\d{2})\s*")
 
 # -- where keys are in the text ----------------------------------------------------
@@ -102,26 +104,33 @@ def key_places(text: str) -> dict[TomlPath, tuple[int, int]]:
 # -- reading values ----------------------------------------------------------------
 
 def describe(value: Any) -> str:
-    """How a user would name a TOML value."""
+    """How a user would name a TOML value (a message)."""
     if isinstance(value, bool):
         return f"`{str(value).lower()}`"
     if isinstance(value, str):
-        return f'the text "{value}"'
+        return Text('the text "{value}"', value=value)
     if isinstance(value, int | float):
-        return f"the number {value}"
+        return Text("the number {value}", value=value)
     if isinstance(value, datetime | date | time):
         return f"`{value.isoformat()}`"
-    return "a table" if isinstance(value, dict) else "a list"
+    return Text("a table") if isinstance(value, dict) else Text("a list")
 
 
 def label(path: TomlPath) -> str:
-    """``calendar.timezone``, or ``hours.mon of [[calendar.override]] 2``."""
+    """``calendar.timezone``, or ``hours.mon of [[calendar.override]] 2`` (a message)."""
     for index, part in enumerate(path):
         if isinstance(part, int):
             head = ".".join(str(p) for p in path[:index])
             tail = ".".join(str(p) for p in path[index + 1:])
-            return f"`{tail}` of [[{head}]] {part + 1}" if tail else f"[[{head}]] {part + 1}"
+            if tail:
+                return Text("`{key}` of [[{table}]] {n}", key=tail, table=head, n=part + 1)
+            return Text("[[{table}]] {n}", table=head, n=part + 1)
     return "`" + ".".join(str(p) for p in path) + "`"
+
+
+def did_you_mean(close: str | None) -> str:
+    """``, did you mean `close`?`` after an unknown name; empty without a close one."""
+    return Text(", did you mean `{close}`?", close=close) if close else ""
 
 
 class TomlReader:
@@ -149,21 +158,26 @@ class TomlReader:
     def table(self, value: Any, path: TomlPath, accepted: Sequence[str]) -> dict[str, Any]:
         """A table whose keys are all in ``accepted`` (unknown ones are reported)."""
         if not isinstance(value, dict):
-            self.error(path, f"{label(path)} must be a table, not {describe(value)}")
+            self.error(path, Text("{key} must be a table, not {value}", key=label(path),
+                                  value=describe(value)))
             return {}
         for key in (k for k in value if k not in accepted):
             close = suggest(key, accepted)
             home = next((t for t, keys in self.homes.items()
                          if key in keys and (t,) != path), None)
+            hint: str
             if close is not None:
-                hint = f", did you mean `{close}`?"
+                hint = did_you_mean(close)
             elif home is not None:
-                hint = f"; it belongs in [{home}] (accepted here: {', '.join(accepted)})"
+                hint = Text("; it belongs in [{home}] (accepted here: {accepted})", home=home,
+                            accepted=", ".join(accepted))
             else:
-                hint = f"; accepted: {', '.join(accepted)}"
-            where = "" if not path else f" in {label(path)}" \
-                if any(isinstance(p, int) for p in path) else f" in [{'.'.join(map(str, path))}]"
-            self.error((*path, key), f"unknown key `{key}`{where}{hint}")
+                hint = Text("; accepted: {accepted}", accepted=", ".join(accepted))
+            where: str = "" if not path else Text(" in {table}", table=label(path)) \
+                if any(isinstance(p, int) for p in path) else \
+                Text(" in {table}", table=f"[{'.'.join(map(str, path))}]")
+            self.error((*path, key), Text("unknown key `{key}`{where}{hint}", key=key,
+                                          where=where, hint=hint))
         return value
 
     def value(self, table: dict[str, Any], path: TomlPath, key: str, kind: type | tuple[type, ...],
@@ -173,37 +187,41 @@ class TomlReader:
             return default
         value = table[key]
         if not isinstance(value, kind) or (isinstance(value, bool) and kind is int):
-            self.error((*path, key), f"{label((*path, key))} must be {accepted}, "
-                                     f"not {describe(value)}")
+            self.error((*path, key), Text("{key} must be {accepted}, not {value}",
+                                          key=label((*path, key)), accepted=accepted,
+                                          value=describe(value)))
             return default
         return value
 
     def text(self, table: dict[str, Any], path: TomlPath, key: str, default: str,
-             pattern: re.Pattern[str] | None = None, accepted: str = "text") -> str:
+             pattern: re.Pattern[str] | None = None, accepted: str = TEXT) -> str:
         """A string, optionally matching ``pattern`` (the empty string always passes)."""
         value: str = self.value(table, path, key, str, default, accepted)
         if pattern is not None and value and not pattern.fullmatch(value):
-            self.error((*path, key), f"{label((*path, key))} must be {accepted}, not "
-                                     f'"{value}"')
+            self.error((*path, key), Text('{key} must be {accepted}, not "{value}"',
+                                          key=label((*path, key)), accepted=accepted,
+                                          value=value))
             return default
         return value
 
     def choices(self, table: dict[str, Any], path: TomlPath, key: str, default: tuple[str, ...],
                 allowed: Sequence[str]) -> tuple[str, ...]:
         """A list of words, each one of ``allowed``."""
-        values = self.value(table, path, key, list, None, f"a list of {', '.join(allowed)}")
+        values = self.value(table, path, key, list, None,
+                            Text("a list of {choices}", choices=", ".join(allowed)))
         if values is None:
             return default
         result: list[str] = []
         for item in values:
             if not isinstance(item, str) or item not in allowed:
                 close = suggest(str(item), allowed) if isinstance(item, str) else None
-                hint = f", did you mean `{close}`?" if close else ""
-                self.error((*path, key), f"{label((*path, key))}: {describe(item)} is not "
-                           f"accepted{hint} (accepted: {', '.join(allowed)})", str(item))
+                self.error((*path, key), Text(
+                    "{key}: {value} is not accepted{hint} (accepted: {accepted})",
+                    key=label((*path, key)), value=describe(item), hint=did_you_mean(close),
+                    accepted=", ".join(allowed)), str(item))
             elif item in result:
-                self.error((*path, key), f"{label((*path, key))}: `{item}` is listed twice",
-                           item)
+                self.error((*path, key), Text("{key}: `{item}` is listed twice",
+                                              key=label((*path, key)), item=item), item)
             else:
                 result.append(item)
         return tuple(result)
@@ -216,41 +234,45 @@ class TomlReader:
             try:
                 return date.fromisoformat(value)
             except ValueError:
-                self.error(path, f"{label(path)}: {value} is not a real date", needle)
+                self.error(path, Text("{key}: {value} is not a real date", key=label(path),
+                                      value=value), needle)
                 return None
-        self.error(path, f"{label(path)} must be a date written YYYY-MM-DD (like "
-                         f'"2026-07-02"), not {describe(value)}', needle)
+        self.error(path, Text('{key} must be a date written YYYY-MM-DD (like "2026-07-02"), '
+                              "not {value}", key=label(path), value=describe(value)), needle)
         return None
 
     def days(self, table: dict[str, Any], path: TomlPath, key: str) -> tuple[date, ...]:
         """A list of dates."""
-        values = self.value(table, path, key, list, [], 'a list of dates like ["2026-07-02"]')
+        values = self.value(table, path, key, list, [],
+                            Text('a list of dates like ["2026-07-02"]'))
         found = (self.day(v, (*path, key), str(v)) for v in values)
         return tuple(sorted({d for d in found if d is not None}))
 
     def spans(self, value: Any, path: TomlPath) -> tuple[Span, ...]:
         """A weekday's office hours: a list of "HH:MM-HH:MM" spans, in order."""
         if not isinstance(value, list):
-            self.error(path, f'{label(path)} must be a list of spans like ["07:30-12:00", '
-                             f'"13:00-16:00"], not {describe(value)}')
+            self.error(path, Text('{key} must be a list of spans like ["07:30-12:00", '
+                                  '"13:00-16:00"], not {value}', key=label(path),
+                                  value=describe(value)))
             return ()
         spans: list[Span] = []
         for item in value:
             match = _SPAN.fullmatch(item) if isinstance(item, str) else None
             numbers = [int(n) for n in match.groups()] if match else [99, 0, 0, 0]
             if max(numbers[0], numbers[2]) > 23 or max(numbers[1], numbers[3]) > 59:
-                self.error(path, f'{label(path)}: {describe(item)} is not a span of office '
-                                 'hours; write "HH:MM-HH:MM" with times from 00:00 to 23:59, '
-                                 'like "07:30-12:00"', str(item))
+                self.error(path, Text('{key}: {value} is not a span of office hours; write '
+                                      '"HH:MM-HH:MM" with times from 00:00 to 23:59, like '
+                                      '"07:30-12:00"', key=label(path), value=describe(item)),
+                           str(item))
                 continue
             start, end = time(numbers[0], numbers[1]), time(numbers[2], numbers[3])
             if end <= start:
-                self.error(path, f'{label(path)}: in "{item}" the end must be after the '
-                                 'start', str(item))
+                self.error(path, Text('{key}: in "{span}" the end must be after the start',
+                                      key=label(path), span=item), str(item))
             elif spans and start < spans[-1][1]:
-                self.error(path, f'{label(path)}: "{item}" overlaps the span before it or '
-                                 'comes before it; list the spans from morning to afternoon',
-                           str(item))
+                self.error(path, Text('{key}: "{span}" overlaps the span before it or comes '
+                                      "before it; list the spans from morning to afternoon",
+                                      key=label(path), span=item), str(item))
             else:
                 spans.append((start, end))
         return tuple(spans)
@@ -268,17 +290,18 @@ class TomlReader:
     def one_of(self, table: dict[str, Any], path: TomlPath, key: str, default: str,
                allowed: Sequence[str]) -> str:
         """One word of ``allowed``."""
-        value = self.text(table, path, key, default, accepted=f"one of {', '.join(allowed)}")
+        value = self.text(table, path, key, default,
+                          accepted=Text("one of {choices}", choices=", ".join(allowed)))
         if value in allowed:
             return value
-        close = suggest(value, allowed)
-        hint = f", did you mean `{close}`?" if close else ""
-        self.error((*path, key), f'{label((*path, key))}: unknown "{value}"{hint} (accepted: '
-                                 f"{', '.join(allowed)})")
+        self.error((*path, key), Text('{key}: unknown "{value}"{hint} (accepted: {accepted})',
+                                      key=label((*path, key)), value=value,
+                                      hint=did_you_mean(suggest(value, allowed)),
+                                      accepted=", ".join(allowed)))
         return default
 
     def env(self, table: dict[str, Any], path: TomlPath, key: str) -> str:
         """The name of an environment variable holding a secret, or empty."""
-        return self.text(table, path, key, "", ENV_NAME, "the name of an environment variable "
-                         "(like ALUR_SMTP_PASSWORD) or empty; the secret itself stays out of "
-                         "this file")
+        return self.text(table, path, key, "", ENV_NAME, Text(
+            "the name of an environment variable (like ALUR_SMTP_PASSWORD) or empty; the "
+            "secret itself stays out of this file"))

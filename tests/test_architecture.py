@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 from tests.conftest import REPO
@@ -137,7 +138,8 @@ def test_runners_have_no_import_cycles() -> None:
 def test_command_modules_do_not_import_each_other() -> None:
     graph = import_graph("runners")
     commands = {m for m in graph if m.startswith("runners.cli.")} - {
-        "runners.cli.shared", "runners.cli.phrases", "runners.cli.main"}
+        "runners.cli.shared", "runners.cli.phrases", "runners.cli.main",
+        "runners.cli.localized", "runners.cli.output"}
     for module in commands:
         assert not graph[module] & commands, f"{module} imports {graph[module] & commands}"
 
@@ -162,3 +164,39 @@ def test_engine_and_storage_messages_name_no_command_line_flag() -> None:
         for path in python_files(package):
             for line, text in _messages(path):
                 assert not flag.search(text), f"{path.relative_to(REPO)}:{line}: {text!r}"
+
+
+MESSAGE_CALLS = {"echo", "DomainError", "BadParameter", "UsageError", "ClickException",
+                 "OutputRefused", "TimeError", "WorkspaceMissing"}
+COMMAND_LINE = re.compile(r"^\s*(alur|cd) ")  # a command to type: no language
+
+
+def _plain_words(node: ast.expr) -> str | None:
+    """The English of a literal or an f-string given as a message, if it holds words."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        text = node.value
+    elif isinstance(node, ast.JoinedStr):
+        text = "".join(v.value for v in node.values
+                       if isinstance(v, ast.Constant) and isinstance(v.value, str))
+    else:
+        return None
+    if COMMAND_LINE.match(text):
+        return None
+    return text if re.search(r"[A-Za-z]{3,}", text) else None
+
+
+def test_the_command_line_says_nothing_outside_the_catalogue() -> None:
+    """What `alur` prints or raises for a person goes through `_`/`ngettext` or an engine
+    `Text` (runners/i18n.py): no bare literal or f-string with words reaches the user."""
+    files = sorted((REPO / "runners" / "cli").glob("*.py")) + [
+        REPO / "runners" / name for name in ("app.py", "demo.py", "settings.py",
+                                             "toml_reader.py")]
+    found = []
+    for path in files:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(
+                    node.func, "id", "")) in MESSAGE_CALLS and node.args:
+                words = _plain_words(node.args[0])
+                if words is not None:
+                    found.append(f"{path.relative_to(REPO)}:{node.lineno}: {words!r}")
+    assert found == []

@@ -1,4 +1,5 @@
-"""Ordinary mistakes never make an "internal error": the whole command tree is run with them.
+"""Ordinary mistakes never make an "internal error": the whole command tree is run with them,
+in Bahasa Indonesia and in English.
 
 Every command and subcommand of ``alur`` is run in a real workspace made by
 ``alur init`` (with a run in it, and without one) with missing arguments, an
@@ -193,35 +194,49 @@ def places(tmp_path_factory: pytest.TempPathFactory) -> Places:
                   f"sqlite:///{copy}?mode=ro")
 
 
-def problem(case: Case, result: Result) -> str | None:
+def said(lang: str) -> tuple[str, list[str]]:
+    """How ``lang`` begins an error line (``Error: ``), and the words of an internal error in
+    every language (none of them may ever show)."""
+    from runners.i18n import LANGUAGES, _, use_language
+
+    internal = []
+    for code in LANGUAGES:
+        with use_language(code):
+            internal.append(_("internal error: {error}").split("{")[0].strip())
+    with use_language(lang):
+        return _("Error: {message}").format(message=""), internal
+
+
+def problem(case: Case, result: Result, lang: str = "en") -> str | None:
     """What is wrong with how a mistake ended, if anything."""
     output = result.output
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         import traceback
 
         return "".join(traceback.format_exception(result.exception))
-    if "internal error" in output or "Traceback" in output:
+    error, internal = said(lang)
+    if any(words in output for words in internal) or "Traceback" in output:
         return output
     if result.exit_code not in ((1, 2) if case.must_fail else (0, 1, 2)):
         return f"exit code {result.exit_code}: {output}"
-    if result.exit_code == 1 and not any(line.startswith("Error: ")
+    if result.exit_code == 1 and not any(line.startswith(error)
                                          for line in result.stderr.splitlines()):
-        return f"exit code 1 without an `Error: ` line: {output}"
+        return f"exit code 1 without an `{error}` line: {output}"
     return None
 
 
-def walk(places: Places, with_run: bool) -> list[str]:
+def walk(places: Places, with_run: bool, lang: str = "en") -> list[str]:
     """Every mistake with every command: what went wrong, each with its command line."""
     runner = CliRunner()
     workspace = places.run_ws if with_run else places.empty_ws
-    env = {**ENV, "ALUR_WORKSPACE": str(workspace)}
+    env = {**ENV, "ALUR_WORKSPACE": str(workspace), "ALUR_LANG": lang}
     kept = {path: path.read_bytes() for path in (places.existing, workspace / "alur.toml",
                                                  workspace / "roster.yaml")}
     found: list[str] = []
     for path, command in COMMANDS:
         for case in cases(path, command, places, with_run):
             result = runner.invoke(cli, list(case.args), env=env, catch_exceptions=True)
-            wrong = problem(case, result)
+            wrong = problem(case, result, lang)
             for file, content in kept.items():
                 if file.read_bytes() != content:
                     wrong = f"{wrong or ''}\nit wrote over {file}"
@@ -231,11 +246,12 @@ def walk(places: Places, with_run: bool) -> list[str]:
     return found
 
 
+@pytest.mark.parametrize("lang", ["id", "en"])
 @pytest.mark.parametrize("with_run", [True, False], ids=["with a run", "without a run"])
 def test_every_command_with_every_mistake(places: Places, tmp_path: Path, with_run: bool,
-                                          monkeypatch: pytest.MonkeyPatch) -> None:
+                                          lang: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    found = walk(places, with_run)
+    found = walk(places, with_run, lang)
     assert not found, f"{len(found)} mistake(s) badly handled:\n\n" + "\n\n".join(found)
 
 

@@ -29,8 +29,9 @@ class Newcomer:
         self.db_url = db_url
         self.now = dt.datetime(2026, 1, 5, 8, 0)  # Monday, 08:00 WIB
 
-    def __call__(self, *args: str, ok: bool = True) -> Result:
-        env = {"ALUR_NOW": self.now.isoformat(timespec="minutes"), "ALUR_USER": ""}
+    def __call__(self, *args: str, ok: bool = True, lang: str = "en") -> Result:
+        env = {"ALUR_NOW": self.now.isoformat(timespec="minutes"), "ALUR_USER": "",
+               "ALUR_LANG": lang}
         result = run_cli(*args, "--workspace", str(self.workspace), "--db", self.db_url,
                          env=env)
         if ok:
@@ -68,7 +69,8 @@ def play(alur: Newcomer) -> None:
             alur.later(30)
         done = alur("step", "complete", "1", step, "--as", person,
                     *(["--outcome", "Ya"] if number == 6 else []))
-    assert done.stdout.endswith("Run 1 is complete (selesai).\n")
+    assert done.stdout.endswith("Run 1 is complete.\n")  # not "complete (selesai)": the end
+    # the SOP names says nothing more
 
 
 def test_the_newcomers_lakip_run(newcomer: Newcomer, tmp_path: Path) -> None:
@@ -85,9 +87,10 @@ def test_the_newcomers_lakip_run(newcomer: Newcomer, tmp_path: Path) -> None:
     assert (analysis["standard_minutes"], analysis["actual_minutes"],
             analysis["overdue"]) == (60, 90, True)
     assert steps[0]["activated_at"] == "2026-01-05T08:00:00+07:00"
-    text = newcomer("run", "show", "1").stdout
-    assert "selesai (selesai)" in text and "Menganalis dan" in text
+    text = newcomer("run", "show", "1", lang="id").stdout
+    assert "selesai" in text and "selesai (selesai)" not in text and "Menganalis dan" in text
     assert "Catatan: Capaian IKU" in text  # the note kept with the task
+    assert "(selesai)" not in newcomer("run", "show", "1").stdout
 
     events = json.loads(newcomer("history", "--run", "1", "--format", "json").stdout)
     assert len(events) == 32
@@ -106,14 +109,19 @@ def test_the_newcomers_lakip_run(newcomer: Newcomer, tmp_path: Path) -> None:
     only_camat = json.loads(newcomer("history", "--actor", "camat", "--event",
                                      "step_completed", "--format", "json").stdout)
     assert len(only_camat) == 6
-    assert "step_completed" in newcomer("history", "--sop", "pengumpulan-data-kinerja").stdout
+    assert "step completed" in newcomer("history", "--sop", "pengumpulan-data-kinerja").stdout
+    assert "langkah selesai" in newcomer("history", "--sop", "pengumpulan-data-kinerja",
+                                         lang="id").stdout
+    in_words = newcomer("history", "--actor", "camat", "--event", "langkah-selesai", "--format",
+                        "json")  # the event kind as people say it, in any language
+    assert json.loads(in_words.stdout) == only_camat
 
     report = json.loads(newcomer("report", "1", "--format", "json").stdout)
     assert report["steps_counted"] == 15
     assert report["total_standard_minutes"] == 723 + 120
     assert report["steps_over"] == 2  # step 1 (30 of 3 minutes) and step 4 (90 of 60)
     assert report["total_actual_minutes"] == sum(s["actual_minutes"] for s in report["steps"])
-    table = newcomer("report", "1").stdout
+    table = newcomer("report", "1", lang="id").stdout
     assert "2 dari 15 langkah melebihi waktu baku" in table
     out = tmp_path / "laporan.xlsx"
     assert newcomer("report", "1", "--format", "xlsx", "-o", str(out)).exit_code == 0

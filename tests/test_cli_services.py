@@ -37,7 +37,8 @@ def test_several_applicants_from_start_to_finish(desk: Newcomer) -> None:
     assert refused["error"] == ("Error: field `nik` (NIK) must be a NIK: 16 digits whose 7th to "
                                 "12th give a real date of birth, not `3214`\n")
     listed = desk("run", "list").stdout
-    assert "Perihal" in listed and "Siti Aminah" in listed and "0002/SKTM/XII/2026" in listed
+    assert "Subject" in listed and "Siti Aminah" in listed and "0002/SKTM/XII/2026" in listed
+    assert "Perihal" in desk("run", "list", lang="id").stdout
     masked = desk("run", "show", "1", "--as", "staf-2").stdout
     assert "3214********0001" in masked and "3214015708900001" not in masked
     assert "3214015708900001" in desk("run", "show", "1", "--as", "kasi-kesos").stdout
@@ -47,7 +48,8 @@ def test_several_applicants_from_start_to_finish(desk: Newcomer) -> None:
     found = json.loads(desk("run", "list", "--search", "budi", "--json").stdout)
     assert [(r["run"], r["title"]) for r in found] == [(2, "Budi Santoso")]
     inbox = desk("inbox", "--as", "staf-1").stdout
-    assert "(Siti Aminah)" in inbox and "layanan" in inbox
+    assert "(Siti Aminah)" in inbox and "service: " in inbox and " left" in inbox
+    assert "layanan:" in desk("inbox", "--as", "staf-1", lang="id").stdout
 
     desk.later(20)
     desk("step", "complete", "1", "periksa", "--as", "staf-1", "--outcome", "lengkap")
@@ -81,7 +83,8 @@ def test_several_applicants_from_start_to_finish(desk: Newcomer) -> None:
     late = json.loads(desk("overdue", "--json").stdout)
     whole = [x for x in late if x.get("whole_run")]
     assert [(x["run"], x["title"]) for x in whole] == [(3, "Budi Santoso")]
-    assert "Layanan melewati waktu penyelesaian" in desk("overdue").stdout
+    assert "Services past their completion time" in desk("overdue").stdout
+    assert "Layanan melewati waktu penyelesaian" in desk("overdue", lang="id").stdout
     events = json.loads(desk("history", "--run", "1", "--format", "json").stdout)
     kinds = [e["event"] for e in events]
     assert kinds.index("step_reopened") < kinds.index("step_skipped") < kinds.index(
@@ -119,5 +122,9 @@ def test_the_roster_tools(desk: Newcomer) -> None:
            "darangdan" in validated
     assert "legalisasi-sktm.yaml:" in validated
     shown_text = desk("roster", "show").stdout
-    assert "TIDAK ADA" in shown_text and "Roles nobody holds: kasi-kesos (darangdan)" in \
+    assert "NOBODY" in shown_text and "Roles nobody holds: kasi-kesos (darangdan)" in \
         shown_text
+    dikatakan = desk("roster", "show", lang="id").stdout
+    assert "TIDAK ADA" in dikatakan and "Peran tanpa pemegang: kasi-kesos (darangdan)" in \
+        dikatakan
+    assert "peran `kasi-kesos`" in desk("sop", "validate", lang="id").stdout

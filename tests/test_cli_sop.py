@@ -22,7 +22,10 @@ def test_the_bundled_sops_validate() -> None:
 
 
 def test_list_shows_each_sop_with_steps_and_total_time() -> None:
-    result = run_cli("sop", "list", *WS, env={"COLUMNS": "120"})
+    english = run_cli("sop", "list", *WS, env={"COLUMNS": "120"}).stdout.splitlines()
+    assert english[0].split() == ["ID", "SOP", "name", "Number", "Steps", "Total", "standard",
+                                  "time"]
+    result = run_cli("sop", "list", *WS, env={"COLUMNS": "120", "ALUR_LANG": "id"})
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert lines[0].split() == ["ID", "Nama", "SOP", "Nomor", "Langkah", "Total", "waktu", "baku"]
@@ -35,7 +38,8 @@ def test_list_shows_each_sop_with_steps_and_total_time() -> None:
 
 
 def test_show_gives_the_identity_block_all_13_activities_and_723_minutes() -> None:
-    result = run_cli("sop", "show", "pengumpulan-data-kinerja", *WS, env={"COLUMNS": "120"})
+    result = run_cli("sop", "show", "pengumpulan-data-kinerja", *WS,
+                     env={"COLUMNS": "120", "ALUR_LANG": "id"})
     assert result.exit_code == 0, result.output
     out = result.stdout
     for label in ("Nama SOP", "Nomor SOP", "050/010/PKP/DRD", "Tanggal Efektif", "2023-01-02",
@@ -52,6 +56,15 @@ def test_show_gives_the_identity_block_all_13_activities_and_723_minutes() -> No
     assert re.search(r"^6 .*  Ya → 7  .*\n.*  Tidak → 5\s*$", out, re.MULTILINE)
     assert out.rstrip().splitlines()[-2] == \
         "13 kegiatan; total waktu baku: 12 jam 3 menit (723 menit)"
+    english = run_cli("sop", "show", "pengumpulan-data-kinerja", *WS,
+                      env={"COLUMNS": "120"}).stdout
+    for label in ("SOP name", "SOP number", "Effective date", "Approved by", "Legal basis",
+                  "Related SOPs", "Warning", "Implementer qualifications", "Equipment/supplies",
+                  "Records and data keeping", "Activity description", "Remarks"):
+        assert label in english, label
+    assert re.search(r"^6 .*  Ya → 7  .*\n.*  Tidak → 5\s*$", english, re.MULTILINE)
+    assert english.rstrip().splitlines()[-2].startswith("13 activities; total standard time: ")
+    assert english.rstrip().splitlines()[-2].endswith(" (723 minutes)")
 
 
 def test_show_json_has_the_contract_shape() -> None:

@@ -268,3 +268,25 @@ def test_every_command_with_an_output_file_takes_force() -> None:
     assert {name for name, _ in writers} >= {"alur sop render", "alur run show", "alur report"}
     for name, command in writers:
         assert any("--force" in p.opts for p in command.params), f"{name} has -o but no --force"
+
+
+def test_the_refusals_speak_bahasa_indonesia(workspace: Path, tmp_path: Path) -> None:
+    def said(*args: str) -> str:
+        result = run_cli(*args, "--workspace", str(workspace), env={**ENV, "ALUR_LANG": "id"})
+        assert result.exit_code == 1, result.output
+        return result.stderr
+
+    toml = workspace / "alur.toml"
+    assert said("report", "1", "-o", str(toml), "--force") == (
+        f"Kesalahan: {toml} adalah berkas pengaturan ruang kerja; Alur tidak pernah menimpanya, "
+        "bahkan dengan --force: pilih berkas lain\n")
+    existing = tmp_path / "ada.md"
+    existing.write_text("ada\n", encoding="utf-8")
+    assert said("sop", "render", SOP, "--format", "md", "-o", str(existing)) == (
+        f"Kesalahan: {existing} sudah ada; berikan --force untuk menimpanya, atau pilih berkas "
+        "lain\n")
+    missing = tmp_path / "tidak-ada" / "x.md"
+    assert said("sop", "render", SOP, "--format", "md", "-o", str(missing)) == (
+        f"Kesalahan: {missing} tidak dapat ditulis: folder {missing.parent} tidak ada\n")
+    assert said("report", "1", "--format", "xlsx") == (
+        "Kesalahan: --format xlsx menulis berkas: berikan -o BERKAS.xlsx\n")

@@ -384,3 +384,36 @@ def test_build_calendar_uses_hours_overrides_and_holidays(tmp_path: Path) -> Non
     first = calendar.spans(date(2026, 1, 5))[0][0]
     assert first.tzinfo is not None and first.utcoffset() is not None
     assert first.utcoffset().total_seconds() == 7 * 3600             # Asia/Jakarta
+
+
+def test_problems_are_said_in_bahasa_indonesia(tmp_path: Path) -> None:
+    from runners.i18n import say_problem, use_language
+
+    write(tmp_path, """\
+        [calendar]
+        timezone = "Asia/Jakata"
+        chanels = ["console"]
+        [email]
+        port = "587"
+        [[calendar.override]]
+        from = "2026-02-30"
+        hours = { mon = ["7.30-12"] }
+        """)
+    with pytest.raises(ConfigError) as caught:
+        load_settings(tmp_path)
+    with use_language("id"):
+        said = [say_problem(p).split(":", 3)[-1].strip() for p in caught.value.problems]
+    with use_language("en"):
+        english = [say_problem(p).split(":", 3)[-1].strip() for p in caught.value.problems]
+    assert english == [str(p).split(":", 3)[-1].strip() for p in caught.value.problems]
+    assert said == [
+        'zona waktu "Asia/Jakata" tidak dikenal; maksud Anda `Asia/Jakarta`? pakai nama IANA '
+        "seperti Asia/Jakarta (WIB), Asia/Makassar (WITA) atau Asia/Jayapura (WIT)",
+        "kunci `chanels` tidak dikenal di [calendar]; yang diterima: timezone, holidays, "
+        "holiday_categories, extra_holidays, removed_holidays, hours, override",
+        '`email.port` harus berupa nomor port, misalnya 25, 465 atau 587, bukan teks "587"',
+        "[[calendar.override]] ke-1 memerlukan `until`",
+        "`from` pada [[calendar.override]] ke-1: 2026-02-30 bukan tanggal yang sebenarnya",
+        '`hours.mon` pada [[calendar.override]] ke-1: teks "7.30-12" bukan rentang jam kerja; '
+        'tulis "JJ:MM-JJ:MM" dengan jam dari 00:00 sampai 23:59, misalnya "07:30-12:00"',
+    ]

@@ -21,7 +21,8 @@ from tests.conftest import run_cli
 
 RULE = re.compile(r"^-+(  -+)*$")
 
-# (label, command, essential headers, headers shown from 120 columns but not at 80)
+# (label, command, essential headers, headers shown from 120 columns but not at 80), in
+# Bahasa Indonesia, as the users read them
 TABLES: list[tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = [
     ("run list", ("run", "list"),
      ("Run", "SOP", "Periode", "Perihal", "Status", "Langkah aktif"), ("Mulai",)),
@@ -42,7 +43,7 @@ TABLES: list[tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = [
      ("Run", "SOP", "No", "Langkah", "Untuk", "Batas", "Terlambat", "Perihal",
       "Batas layanan"), ("Pelaksana",)),
     ("history", ("history",), ("Waktu", "Run", "Langkah", "Kejadian", "Oleh", "Keterangan"),
-     ("Seq",)),
+     ("Urut",)),
     ("report lakip", ("report", "1"),
      ("No", "Uraian Kegiatan", "Oleh", "Baku (menit)", "Nyata (menit)", "Lebih",
       "Keterangan"), ("Selisih (menit)",)),
@@ -74,8 +75,9 @@ class Office:
     def __init__(self, workspace: Path) -> None:
         self.workspace = workspace
 
-    def __call__(self, *args: str, at: str = NOW, columns: int | None = None) -> Result:
-        env = {"ALUR_NOW": at, "ALUR_USER": ""}
+    def __call__(self, *args: str, at: str = NOW, columns: int | None = None,
+                 lang: str = "id") -> Result:
+        env = {"ALUR_NOW": at, "ALUR_USER": "", "ALUR_LANG": lang}
         if columns is not None:
             env["COLUMNS"] = str(columns)
         result = run_cli(*args, "--workspace", str(self.workspace), env=env)
@@ -148,6 +150,24 @@ def test_every_table_fits_the_terminal(office: Office, width: int, label: str,
     for name in wide:
         shown = set(name.split()) <= words
         assert shown == (width >= 120), f"{label} at {width}: `{name}` shown={shown}"
+
+
+ENGLISH = [("run", "list"), ("inbox", "--as", "staf-1"), ("overdue",), ("history",),
+           ("reminders", "list"), ("sop", "list"), ("sop", "show", "legalisasi-sktm"),
+           ("roster", "show")]
+
+
+@pytest.mark.parametrize("command", ENGLISH, ids=" ".join)
+def test_the_tables_in_english_fit_too(office: Office, command: tuple[str, ...]) -> None:
+    output = office(*command, columns=80, lang="en").stdout
+    assert max(len(line) for line in output.splitlines()) <= 80
+    words = set().union(*header_words(output))
+    indonesian = {"Langkah", "Periode", "Perihal", "Terlambat", "Batas", "Kejadian", "Oleh",
+                  "Keterangan", "Jatuh", "Terkirim", "Nama", "Peran", "Jabatan", "Pemegang",
+                  "Uraian", "Pelaksana", "Lanjut"}
+    assert not words & indonesian, output
+    assert words & {"Step", "Steps", "Period", "Subject", "Event", "Role", "Activity", "Due",
+                    "Time", "Actors"}, output
 
 
 def test_without_columns_and_not_a_terminal_tables_are_80_wide(

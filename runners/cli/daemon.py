@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import click
 
+from runners.cli.localized import Words
 from runners.cli.shared import app_of, common_options, emit_json
+from runners.i18n import N_, _
+from runners.words import REMINDER_STATUS_WORDS
+
+# what became of the reminders a sweep handled: their status, or tried again later
+OUTCOME_WORDS = {**REMINDER_STATUS_WORDS, "retry": N_("retry")}
+# the headers of `reminders list`
+ID, RUN, STEP, LEVEL, FOR = N_("Id"), N_("Run"), N_("Step"), N_("Level"), N_("For")
+FALLS_DUE, STATUS, SENT, CHANNELS = N_("Falls due"), N_("Status"), N_("Sent"), N_("Channels")
 
 
 @click.command()
@@ -31,17 +40,23 @@ def scheduler(ctx: click.Context, once: bool) -> None:
             handled = daemon.once()
             now = app.now()
             if app.calendar.next_working_instant(now) != now:
-                click.echo("Outside working hours: no reminders are sent now.")
-            counts = ", ".join(f"{n} {status}" for status, n in sorted(daemon.counts.items()))
-            click.echo(f"Done: {handled} reminder(s) handled" + (f": {counts}." if counts
-                                                                 else "."))
+                click.echo(_("Outside working hours: no reminders are sent now."))
+            counts = ", ".join(
+                f"{n} {_(OUTCOME_WORDS[outcome]) if outcome in OUTCOME_WORDS else outcome}"
+                for outcome, n in sorted(daemon.counts.items()))
+            if counts:
+                click.echo(_("Done: {n} reminder(s) handled: {counts}.").format(
+                    n=handled, counts=counts))
+            else:
+                click.echo(_("Done: {n} reminder(s) handled.").format(n=handled))
             return
-        channels = ", ".join(c.name for c in daemon.channels) or "none"
-        click.echo(f"Alur scheduler {daemon.me} started: sweeping every "
-                   f"{app.settings.reminders.sweep_seconds} s, channels: {channels}. "
-                   "Ctrl-C to stop.")
+        channels = ", ".join(c.name for c in daemon.channels) or _("none")
+        click.echo(_("Alur scheduler {me} started: sweeping every {seconds} s, channels: "
+                     "{channels}. Ctrl-C to stop.").format(
+                         me=daemon.me, seconds=app.settings.reminders.sweep_seconds,
+                         channels=channels))
         daemon.serve()
-        click.echo("Scheduler stopped.")
+        click.echo(_("Scheduler stopped."))
     finally:
         daemon.close()
 
@@ -53,8 +68,7 @@ def reminders() -> None:
 
 @reminders.command(name="list")
 @click.option("--run", "run_id", type=int, help="Only reminders of this run.")
-@click.option("--status", type=click.Choice(["pending", "sending", "sent", "failed",
-                                             "retired"]),
+@click.option("--status", type=Words(REMINDER_STATUS_WORDS),
               help="Only reminders with this status.")
 @click.option("--json", "as_json", is_flag=True, help="Print the reminders as JSON.")
 @common_options
@@ -71,18 +85,19 @@ def list_reminders(ctx: click.Context, run_id: int | None, status: str | None,
         emit_json([reminder_json(r, app.tz) for r in rows])
         return
     if not rows:
-        click.echo("No reminders" + (" match." if run_id or status else " yet."))
+        click.echo(_("No reminders match.") if run_id or status else _("No reminders yet."))
         return
     from runners.tables import Column, short_time, table
+    from runners.words import reminder_status_word
 
     now = app.now()
-    click.echo(table([Column("Id", 3), Column("Run", 3), Column("Langkah", 12),
-                      Column("Level", 5), Column("Untuk", 10, weight=2),
-                      Column("Jatuh tempo", 11), Column("Status", 7), Column("Terkirim", 11),
-                      Column("Saluran", 8, keep_from=100)], [
-        [r.id, r.run_id, r.task or "(layanan)", r.level, ", ".join(r.recipients) or "-",
-         short_time(r.due_at, app.tz, now), r.status, short_time(r.sent_at, app.tz, now),
-         ", ".join(r.channels) or "-"] for r in rows]))
+    click.echo(table([Column(_(ID), 3), Column(_(RUN), 3), Column(_(STEP), 12),
+                      Column(_(LEVEL), 5), Column(_(FOR), 10, weight=2),
+                      Column(_(FALLS_DUE), 11), Column(_(STATUS), 7), Column(_(SENT), 11),
+                      Column(_(CHANNELS), 8, keep_from=100)], [
+        [r.id, r.run_id, r.task or _("(service)"), r.level, ", ".join(r.recipients) or "-",
+         short_time(r.due_at, app.tz, now), reminder_status_word(r.status),
+         short_time(r.sent_at, app.tz, now), ", ".join(r.channels) or "-"] for r in rows]))
 
 
 @click.command()

@@ -103,39 +103,54 @@ def localize(command: click.Command) -> click.Command:
 class Words(click.Choice[str]):
     """A choice of the engine's words that also takes the words people say.
 
-    ``Words({"active": "aktif", ...})`` accepts ``active`` and ``aktif`` (any
-    case) and hands the command the engine's word. ``words`` maps each engine
-    word to its message id; the help lists them in the language in use.
+    ``Words({"active": N_("active"), ...})`` accepts ``active`` as well as the word
+    in every language Alur speaks (``aktif``), ignoring case, and a space, a hyphen
+    or an underscore alike (``langkah-selesai`` is ``langkah selesai``); it hands the
+    command the engine's word. ``words`` maps each engine word to its message id; the
+    help lists them in the language in use (a space written as a hyphen, so that each
+    can be typed as it is shown).
     """
 
     def __init__(self, words: Mapping[str, str]) -> None:
         self.words = dict(words)
         super().__init__(list(self.words), case_sensitive=False)
 
+    @staticmethod
+    def _key(text: str) -> str:
+        return " ".join(text.replace("_", " ").replace("-", " ").split()).casefold()
+
     def _names(self) -> dict[str, str]:
+        from runners.i18n import LANGUAGES, translations
+
         names: dict[str, str] = {}
         for word, msgid in self.words.items():
-            names[word.casefold()] = word
-            names[_(msgid).casefold()] = word
+            for said in (msgid, *(translations(code).gettext(msgid) for code in LANGUAGES)):
+                names.setdefault(self._key(said), word)
+        for word in self.words:  # the engine's own word wins over a look-alike
+            names[self._key(word)] = word
         return names
 
+    def shown(self) -> list[str]:
+        """The words as the help shows them, in the language in use."""
+        return [_(msgid).replace(" ", "-") for msgid in self.words.values()]
+
     def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
-        shown = [_(msgid) for msgid in self.words.values()]
-        return "[" + "|".join(shown) + "]"
+        return "[" + "|".join(self.shown()) + "]"
+
+    def get_missing_message(self, param: click.Parameter, ctx: click.Context | None) -> str:
+        return _("Choose from:\n\t{choices}").format(choices=",\n\t".join(self.shown()))
 
     def convert(self, value: Any, param: click.Parameter | None,
                 ctx: click.Context | None) -> Any:
-        word = self._names().get(str(value).casefold())
+        word = self._names().get(self._key(str(value)))
         if word is not None:
             return word
-        shown = ", ".join(_(msgid) for msgid in self.words.values())
-        self.fail(_("`{value}` is not one of: {choices}").format(value=value, choices=shown),
-                  param, ctx)
+        self.fail(_("`{value}` is not one of: {choices}").format(
+            value=value, choices=", ".join(self.shown())), param, ctx)
 
     def shell_complete(self, ctx: click.Context, param: click.Parameter,
                        incomplete: str) -> list[Any]:
         from click.shell_completion import CompletionItem
 
-        return [CompletionItem(_(msgid)) for msgid in self.words.values()
-                if _(msgid).startswith(incomplete)]
-
+        return [CompletionItem(word) for word in self.shown()
+                if word.casefold().startswith(incomplete.casefold())]

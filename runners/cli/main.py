@@ -9,12 +9,26 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import click
 
 from runners.cli.localized import localize
-from runners.cli.shared import DomainError, common_options, options
+from runners.cli.shared import DomainError, common_options, no_language, options
+from runners.i18n import _
+
+
+def language_of(args: list[str]) -> str:
+    """The language a command line asks for: ``--lang``, else ALUR_LANG, else Bahasa
+    Indonesia (LanguageError for one Alur does not speak)."""
+    from runners.i18n import DEFAULT_LANGUAGE, check_language
+
+    asked = _language_asked(args)
+    source = "--lang"
+    if asked is None:
+        asked, source = os.environ.get("ALUR_LANG", "").strip(), "ALUR_LANG"
+    return check_language(asked, source) if asked else DEFAULT_LANGUAGE
 
 
 def _language_asked(args: list[str]) -> str | None:
@@ -38,22 +52,26 @@ class AlurGroup(click.Group):
              **extra: Any) -> Any:
         """Run the command line in the language it asks for (``--lang``, else ALUR_LANG, else
         Bahasa Indonesia): its help, messages and errors."""
-        from runners.i18n import DEFAULT_LANGUAGE, LanguageError, check_language, use_language
+        from runners.i18n import LanguageError, use_language
 
         argv = list(sys.argv[1:] if args is None else args)
-        asked = _language_asked(argv)
-        source = "--lang"
-        if asked is None:
-            asked, source = os.environ.get("ALUR_LANG", "").strip(), "ALUR_LANG"
         try:
-            code = check_language(asked, source) if asked else DEFAULT_LANGUAGE
+            code = language_of(argv)
         except LanguageError as exc:
-            click.echo(f"Error: {exc}", err=True)
+            click.echo(_("Error: {message}").format(message=no_language(exc.given)), err=True)
             if standalone_mode:
                 sys.exit(2)
             raise click.exceptions.Exit(2) from None
-        with use_language(code):
-            return super().main(argv, prog_name, complete_var, standalone_mode, **extra)
+        previous = os.environ.get("ALUR_LANG")
+        os.environ["ALUR_LANG"] = code  # the threads a command starts speak it too
+        try:
+            with use_language(code):
+                return super().main(argv, prog_name, complete_var, standalone_mode, **extra)
+        finally:
+            if previous is None:
+                os.environ.pop("ALUR_LANG", None)
+            else:
+                os.environ["ALUR_LANG"] = previous
 
     def invoke(self, ctx: click.Context) -> Any:
         from engine.errors import AlurError
@@ -78,13 +96,13 @@ class AlurGroup(click.Group):
                 raise
             from runners.cli.output import os_problem
 
-            problem = os_problem(exc, "" if exc.filename else "cannot write the output") \
+            problem = os_problem(exc, None if exc.filename else _("cannot write the output")) \
                 if isinstance(exc, OSError) else None
             if problem is not None:  # a full disk, a folder that may not be written, ...
                 raise DomainError(problem) from exc
-            raise DomainError(f"internal error: {type(exc).__name__}: {exc}\n"
-                              "run the command again with --debug to see the traceback, and "
-                              "report it") from exc
+            raise DomainError(_("internal error: {kind}: {error}\nrun the command again with "
+                                "--debug to see the traceback, and report it").format(
+                                    kind=type(exc).__name__, error=exc)) from exc
 
 
 @click.group(name="alur", cls=AlurGroup, context_settings={"help_option_names": ["-h", "--help"],
@@ -134,9 +152,24 @@ def _flush_stdout() -> None:
         sys.stdout.flush()
 
 
+def _errors(said: Callable[[], list[str]], argv: list[str]) -> None:
+    """``Error: ...`` lines on standard error, said in the language the command line asked
+    for (an unknown one was refused already: then the default)."""
+    from runners.i18n import DEFAULT_LANGUAGE, LanguageError, use_language
+
+    try:
+        code = language_of(argv)
+    except LanguageError:
+        code = DEFAULT_LANGUAGE
+    with use_language(code):
+        for line in said():
+            click.echo(_("Error: {message}").format(message=line), err=True)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the `alur` console script."""
-    debug = "--debug" in (argv if argv is not None else sys.argv)
+    args = list(argv if argv is not None else sys.argv[1:])
+    debug = "--debug" in args
     try:
         try:
             cli.main(args=argv, prog_name="alur")
@@ -147,18 +180,20 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(1)
     except OSError as exc:
         from runners.cli.output import os_problem
+        from runners.i18n import say
 
-        problem = os_problem(exc, "cannot write the output")
-        if debug or problem is None:
+        failed = exc
+        if debug or os_problem(failed) is None:
             raise
         quiet_stdout()
-        click.echo(f"Error: {problem}", err=True)
+        _errors(lambda: [say(os_problem(failed, _("cannot write the output")))], args)
         sys.exit(1)
     except Exception:
         if debug:
             raise
         import traceback
 
-        click.echo("Error: internal error: " + traceback.format_exc().splitlines()[-1], err=True)
-        click.echo("Error: run the command again with --debug to see the traceback", err=True)
+        last = traceback.format_exc().splitlines()[-1]
+        _errors(lambda: [_("internal error: {error}").format(error=last),
+                         _("run the command again with --debug to see the traceback")], args)
         sys.exit(1)

@@ -13,45 +13,57 @@ import errno
 import os
 import stat
 from pathlib import Path
+from typing import Any
 
 from engine.errors import AlurError
+from engine.text import Text
 
 REASONS = {
-    errno.ENOSPC: "the disk is full (no space left on the device)",
-    errno.EDQUOT: "the disk quota is used up",
-    errno.EACCES: "permission denied",
-    errno.EPERM: "permission denied",
-    errno.EROFS: "the file system is read-only",
-    errno.ENOENT: "no such file or folder",
-    errno.ENOTDIR: "a part of the path is not a folder",
-    errno.EISDIR: "it is a folder",
-    errno.EEXIST: "it exists already",
-    errno.ENAMETOOLONG: "the name is too long",
-    errno.ETXTBSY: "the file is in use",
-    errno.EFBIG: "the file would be too large",
+    errno.ENOSPC: Text("the disk is full (no space left on the device)"),
+    errno.EDQUOT: Text("the disk quota is used up"),
+    errno.EACCES: Text("permission denied"),
+    errno.EPERM: Text("permission denied"),
+    errno.EROFS: Text("the file system is read-only"),
+    errno.ENOENT: Text("no such file or folder"),
+    errno.ENOTDIR: Text("a part of the path is not a folder"),
+    errno.EISDIR: Text("it is a folder"),
+    errno.EEXIST: Text("it exists already"),
+    errno.ENAMETOOLONG: Text("the name is too long"),
+    errno.ETXTBSY: Text("the file is in use"),
+    errno.EFBIG: Text("the file would be too large"),
 }
+WHAT = {"settings file": Text("settings file"), "roster": Text("roster"),
+        "database": Text("database")}
 
 
 class OutputRefused(AlurError, ValueError):
     """A file named for output must not, or cannot, be written."""
 
 
-def os_problem(exc: OSError, doing: str = "") -> str | None:
-    """One line for an ordinary OSError (disk full, no permission, ...); None for others."""
+def exists_already(path: Path) -> Text:
+    """The message for an output file that exists already."""
+    return Text("{path} exists already; give --force to replace it, or choose another file",
+                path=path)
+
+
+def os_problem(exc: OSError, doing: Any = None) -> Text | None:
+    """One line for an ordinary OSError (disk full, no permission, ...), after what was
+    being done (a message) or else the file; None for others."""
     reason = REASONS.get(exc.errno or 0)
     if reason is None:
         return None
     what = doing or (f"{exc.filename}" if exc.filename else "")
-    return f"{what}: {reason}" if what else reason
+    return Text("{what}: {reason}", what=what, reason=reason) if what else reason
 
 
-def _kept(workspace: Path, db_option: str | None) -> tuple[dict[Path, str], list[Path]]:
+def _kept(workspace: Path, db_option: str | None) -> tuple[dict[Path, Text], list[Path]]:
     """The workspace's own files (path -> what it is) and its folder of SOP files."""
     from runners.app import ROSTER_FILE
     from runners.settings import DATABASE_ENV, default_database_url, load_settings
     from runners.workspace import SETTINGS_FILE, SOPS_DIR
 
-    kept = {workspace / SETTINGS_FILE: "settings file", workspace / ROSTER_FILE: "roster"}
+    kept = {workspace / SETTINGS_FILE: WHAT["settings file"],
+            workspace / ROSTER_FILE: WHAT["roster"]}
     url = db_option or os.environ.get(DATABASE_ENV)
     try:
         url = url or load_settings(workspace).database_url
@@ -64,7 +76,7 @@ def _kept(workspace: Path, db_option: str | None) -> tuple[dict[Path, str], list
         from storage.location import LOCK_SUFFIX
 
         for suffix in ("", "-wal", "-shm", "-journal", LOCK_SUFFIX):
-            kept[Path(f"{database}{suffix}")] = "database"
+            kept[Path(f"{database}{suffix}")] = WHAT["database"]
     return kept, [workspace / SOPS_DIR]
 
 
@@ -101,26 +113,33 @@ def check_output(path: Path, workspace: Path, db_option: str | None, force: bool
     for folder, database in homes.items():
         kept, sops = _kept(folder, database)
         for file, what in kept.items():
+            if _same(path, file) and path.name != file.name:
+                raise OutputRefused(Text(
+                    "{path} is the workspace's {what} ({name}); Alur never writes over it, "
+                    "not even with --force: choose another file", path=path, what=what,
+                    name=file.name))
             if _same(path, file):
-                name = f" ({file.name})" if path.name != file.name else ""
-                raise OutputRefused(f"{path} is the workspace's {what}{name}; Alur never "
-                                    "writes over it, not even with --force: choose another "
-                                    "file")
+                raise OutputRefused(Text(
+                    "{path} is the workspace's {what}; Alur never writes over it, not even "
+                    "with --force: choose another file", path=path, what=what))
         for sop_folder in sops:
             if resolved.is_relative_to(sop_folder.resolve()):
-                raise OutputRefused(f"{path} is in the workspace's {sop_folder.name}/ folder, "
-                                    "which holds the SOP files; Alur never writes there: "
-                                    "choose another file")
+                raise OutputRefused(Text(
+                    "{path} is in the workspace's {folder}/ folder, which holds the SOP "
+                    "files; Alur never writes there: choose another file", path=path,
+                    folder=sop_folder.name))
     parent = path.absolute().parent
     if not parent.exists():
-        raise OutputRefused(f"cannot write {path}: the folder {parent} does not exist")
+        raise OutputRefused(Text("cannot write {path}: the folder {parent} does not exist",
+                                 path=path, parent=parent))
     if not parent.is_dir():
-        raise OutputRefused(f"cannot write {path}: {parent} is not a folder")
+        raise OutputRefused(Text("cannot write {path}: {parent} is not a folder", path=path,
+                                 parent=parent))
     if path.is_dir():
-        raise OutputRefused(f"cannot write {path}: it is a folder; name a file")
+        raise OutputRefused(Text("cannot write {path}: it is a folder; name a file",
+                                 path=path))
     if (path.is_file() or (path.is_symlink() and not path.exists())) and not force:
-        raise OutputRefused(f"{path} exists already; give --force to replace it, or choose "
-                            "another file")
+        raise OutputRefused(exists_already(path))
 
 
 def write_file(path: Path, data: bytes, force: bool) -> None:
@@ -136,20 +155,19 @@ def write_file(path: Path, data: bytes, force: bool) -> None:
                 file.write(data)
         elif mode is not None:
             if not force:
-                raise OutputRefused(f"{path} exists already; give --force to replace it, "
-                                    "or choose another file")
+                raise OutputRefused(exists_already(path))
             if not os.access(path, os.W_OK):  # replaced by a rename, it would go anyway
-                raise OutputRefused(f"cannot write {path}: {REASONS[errno.EACCES]} (the file "
-                                    "is read-only)")
+                raise OutputRefused(Text("cannot write {path}: {reason} (the file is "
+                                         "read-only)", path=path, reason=REASONS[errno.EACCES]))
             _replace(path.resolve(), data, mode)
         else:
             _create(path, data)
     except FileExistsError:
-        raise OutputRefused(f"{path} exists already (it appeared while Alur was "
-                            "working); give --force to replace it, or choose another "
-                            "file") from None
+        raise OutputRefused(Text("{path} exists already (it appeared while Alur was "
+                                 "working); give --force to replace it, or choose another "
+                                 "file", path=path)) from None
     except OSError as exc:
-        problem = os_problem(exc, f"cannot write {path}")
+        problem = os_problem(exc, Text("cannot write {path}", path=path))
         if problem is None:
             raise
         raise OutputRefused(problem) from None

@@ -2,7 +2,8 @@
 
 The engine's errors carry data and a plain message that names no flag
 (``engine/errors.py``); where the fix is an option of a command, the CLI says
-which one. Every other error keeps its own message.
+which one. Every other error keeps its own message. Each is said in the
+language in use (``runners.i18n.say_error``).
 """
 
 from __future__ import annotations
@@ -21,47 +22,54 @@ from engine.errors import (
 )
 from engine.periods import PeriodError
 from engine.roster import UnitNotGiven
+from runners.i18n import _, say, say_error
 
 
-def _tasks_hint(run_id: int, labels: list[str]) -> str:
+def _with_tasks_hint(problem: str, run_id: int, labels: list[str]) -> str:
     if not labels:
-        return ""
-    return f"; name it: alur step complete {run_id} {labels[0]}" if len(labels) == 1 else (
-        f"; name one: alur step complete {run_id} STEP, STEP one of: {', '.join(labels)}")
+        return problem
+    if len(labels) == 1:
+        return _("{problem}; name it: alur step complete {run} {step}").format(
+            problem=problem, run=run_id, step=labels[0])
+    return _("{problem}; name one: alur step complete {run} STEP, STEP one of: {steps}").format(
+        problem=problem, run=run_id, steps=", ".join(labels))
 
 
 def phrase(exc: AlurError) -> str:
-    """The message to show for ``exc`` on the command line."""
+    """The message to show for ``exc`` on the command line, in the language in use."""
     if isinstance(exc, IdentityMissing):
-        return (f"say who is {exc.doing}: --as PERSON or ALUR_USER (a person id of the roster "
-                f"of unit `{exc.unit}`)")
+        return _("say who is {doing}: --as PERSON or ALUR_USER (a person id of the roster of "
+                 "unit `{unit}`)").format(doing=say(exc.doing), unit=exc.unit)
     if isinstance(exc, ReasonMissing):
-        return f"give the reason for cancelling run {exc.run_id}: --reason TEXT"
+        return _("give the reason for cancelling run {run}: --reason TEXT").format(run=exc.run_id)
     if isinstance(exc, InvalidOutcome):
         choices = ", ".join(exc.labels)
         if exc.problem == "not_decision":
-            return f"step `{exc.activity_id}` is not a decision; leave out --outcome"
+            return _("step `{step}` is not a decision; leave out --outcome").format(
+                step=exc.activity_id)
         if exc.problem == "missing":
-            return (f"step `{exc.activity_id}` is a decision ({exc.question}); give --outcome, "
-                    f"one of: {choices}")
-        return f"`{exc.given}` is not an outcome of step `{exc.activity_id}`; choose one of: " \
-               f"{choices}"
+            return _("step `{step}` is a decision ({question}); give --outcome, one of: "
+                     "{choices}").format(step=exc.activity_id, question=exc.question,
+                                         choices=choices)
+        return _("`{given}` is not an outcome of step `{step}`; choose one of: {choices}").format(
+            given=exc.given, step=exc.activity_id, choices=choices)
     if isinstance(exc, InvalidTime):
-        return f"--at {exc}"
+        return _("--at {problem}").format(problem=say_error(exc))
     if isinstance(exc, StepNotGiven):
-        return str(exc) + _tasks_hint(exc.run_id, [t.label for t in exc.active])
+        return _with_tasks_hint(say_error(exc), exc.run_id, [t.label for t in exc.active])
     if isinstance(exc, StepNotActive) and not exc.known:
-        return str(exc)
+        return say_error(exc)
     if isinstance(exc, RunNotFound):
-        return f"{exc}; `alur run list` shows the runs"
+        return _("{problem}; `alur run list` shows the runs").format(problem=say_error(exc))
     if isinstance(exc, UnitNotGiven):
-        return (f"the roster has several units ({', '.join(exc.known)}); give --unit"
-                if exc.known else str(exc))
+        return (_("the roster has several units ({units}); give --unit").format(
+            units=", ".join(exc.known)) if exc.known else say_error(exc))
     if isinstance(exc, PeriodError) and exc.missing:
-        return f"{exc}; give --period"
+        return _("{problem}; give --period").format(problem=say_error(exc))
     if "storage.location" in sys.modules:  # loaded by every database error: no import here
         from storage.location import SchemaBehind
 
         if isinstance(exc, SchemaBehind) and exc.revision:
-            return f"{exc}: alur db upgrade --db URL-OF-THE-COPY"
-    return str(exc)
+            return _("{problem}: alur db upgrade --db URL-OF-THE-COPY").format(
+                problem=say_error(exc))
+    return say_error(exc)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from runners.cli.localized import Words
 from runners.cli.shared import (
     DomainError,
     app_of,
@@ -17,25 +18,33 @@ from runners.cli.shared import (
     minutes_text,
     write_output,
 )
+from runners.i18n import N_, _, ngettext
+from runners.words import EVENT_WORDS
 
 if TYPE_CHECKING:
     import datetime as dt
 
     from engine.reads import OpenTask
 
-CSV_SEP_HELP = ("The CSV separator: `;` (default) writes a UTF-8 byte order mark first, so that "
-                "Excel with Indonesian regional settings opens the file in columns; `,` writes "
-                "plain UTF-8 without it, for other programs.")
-EVENT_KINDS = ["run_started", "step_activated", "step_completed", "step_reassigned",
-               "run_cancelled", "run_completed", "reminder_sent", "reminder_failed"]
+CSV_SEP_HELP = N_("The CSV separator: `;` (default) writes a UTF-8 byte order mark first, so "
+                  "that Excel with Indonesian regional settings opens the file in columns; `,` "
+                  "writes plain UTF-8 without it, for other programs.")
+# table headers
+RUN, SOP_PERIOD, NO, STEP = N_("Run"), N_("SOP / period"), N_("No"), N_("Step")
+DUE, LATE, PERIOD, SUBJECT = N_("Due"), N_("Late"), N_("Period"), N_("Subject")
+SERVICE_DUE, ACTOR, FOR = N_("Service due"), N_("Actor"), N_("For")
+SEQ, TIME, EVENT, BY, DETAILS = N_("Seq"), N_("Time"), N_("Event"), N_("By"), N_("Details")
+# the columns of `history --format csv` (as the audit trail names them)
+CSV_COLUMNS = [N_("seq"), N_("run"), N_("step"), N_("attempt"), N_("event"), N_("actor"),
+               N_("at"), N_("recorded_at"), N_("data"), N_("hash")]
 
 
 def _service_cell(item: OpenTask) -> str:
     left = item.service_left
     if left is None:
         return ""
-    return f"\nlayanan: sisa {minutes_text(left)}" if left >= 0 else \
-        f"\nlayanan: lewat {minutes_text(-left)}"
+    return "\n" + (_("service: {left} left").format(left=minutes_text(left)) if left >= 0 else
+                   _("service: {late} over").format(late=minutes_text(-left)))
 
 
 def _step_cell(item: OpenTask) -> str:
@@ -60,24 +69,24 @@ def inbox(ctx: click.Context, as_json: bool) -> None:
         emit_json([open_task_json(item, app.tz) for item in mine])
         return
     if not mine:
-        click.echo(f"Nothing waits for {person}.")
+        click.echo(_("Nothing waits for {person}.").format(person=person))
         return
     from runners.tables import Column, short_time, table
 
     now = app.now()
-    click.echo(table([Column("Run", 3), Column("SOP / periode", 16), Column("No", 2),
-                      Column("Langkah", 18, weight=2), Column("Batas", 11),
-                      Column("Terlambat", 8)], [
+    click.echo(table([Column(_(RUN), 3), Column(_(SOP_PERIOD), 16), Column(_(NO), 2),
+                      Column(_(STEP), 18, weight=2), Column(_(DUE), 11),
+                      Column(_(LATE), 8)], [
         [i.run.id, f"{i.run.sop_id}\n{i.run.period}", i.task.no, _step_cell(i),
          short_time(i.task.due_at, app.tz, now) + _service_cell(i),
          minutes_text(i.task.late_minutes) if i.task.overdue else ""] for i in mine]))
-    click.echo("\nComplete one with:")
+    click.echo("\n" + _("Complete one with:"))
     for item in mine[:5]:
         outcome = " --outcome " + "|".join(item.task.outcomes) if item.task.is_decision else ""
         click.echo(f"  alur step complete {item.run.id} {item.task.label} --as {person}"
                    f"{outcome}")
     if len(mine) > 5:
-        click.echo(f"  ... and {len(mine) - 5} more, the same way")
+        click.echo("  " + _("... and {n} more, the same way").format(n=len(mine) - 5))
 
 
 @click.command()
@@ -98,16 +107,16 @@ def overdue(ctx: click.Context, as_json: bool) -> None:
                   + [late_run_json(run, app.tz) for run in runs])
         return
     if not late and not runs:
-        click.echo("No step is overdue.")
+        click.echo(_("No step is overdue."))
         return
     from runners.tables import Column, short_time, table
 
     now = app.now()
     if runs:
-        click.echo("Layanan melewati waktu penyelesaian:")
-        click.echo(table([Column("Run", 3), Column("SOP", 12), Column("Periode"),
-                          Column("Perihal", weight=2), Column("Batas layanan", 11),
-                          Column("Terlambat", 8)], [
+        click.echo(_("Services past their completion time:"))
+        click.echo(table([Column(_(RUN), 3), Column("SOP", 12), Column(_(PERIOD)),
+                          Column(_(SUBJECT), weight=2), Column(_(SERVICE_DUE), 11),
+                          Column(_(LATE), 8)], [
             [r.run.id, r.run.sop_id, r.run.period, r.run.title or "-",
              short_time(r.run.due_at, app.tz, now), minutes_text(r.late_minutes)]
             for r in runs]))
@@ -115,9 +124,9 @@ def overdue(ctx: click.Context, as_json: bool) -> None:
             return
         click.echo("")
 
-    click.echo(table([Column("Run", 3), Column("SOP", 12), Column("No", 2),
-                      Column("Langkah", 18, weight=2), Column("Pelaksana", keep_from=100),
-                      Column("Untuk"), Column("Batas", 11), Column("Terlambat", 8)], [
+    click.echo(table([Column(_(RUN), 3), Column("SOP", 12), Column(_(NO), 2),
+                      Column(_(STEP), 18, weight=2), Column(_(ACTOR), keep_from=100),
+                      Column(_(FOR)), Column(_(DUE), 11), Column(_(LATE), 8)], [
         [i.run.id, i.run.sop_id, i.task.no, _step_cell(i), i.task.actor_title,
          ", ".join(i.task.assignees) or "-", short_time(i.task.due_at, app.tz, now),
          minutes_text(i.task.late_minutes)] for i in late]))
@@ -131,7 +140,7 @@ def overdue(ctx: click.Context, as_json: bool) -> None:
 @click.option("--actor", help="Only events done by this person id.")
 @click.option("--since", metavar="TIME", help="Only events at or after this time (ISO 8601).")
 @click.option("--until", metavar="TIME", help="Only events at or before this time (ISO 8601).")
-@click.option("--event", type=click.Choice(EVENT_KINDS), help="Only events of this kind.")
+@click.option("--event", type=Words(EVENT_WORDS), help="Only events of this kind.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
               show_default=True, help="Output format.")
 @click.option("--csv-sep", "sep", type=click.Choice([";", ","]), default=";", show_default=True,
@@ -157,35 +166,36 @@ def history(ctx: click.Context, run_id: int | None, sop: str | None, unit: str |
     elif fmt == "csv":
         from runners.reports import csv_text
 
-        click.echo(csv_text([["seq", "run", "step", "attempt", "event", "actor", "at",
-                              "recorded_at", "data", "hash"], *(
+        click.echo(csv_text([[_(column) for column in CSV_COLUMNS], *(
             [e.seq, e.run_id, e.step or "", e.attempt or "", e.event, e.actor or "",
              e.at.astimezone(app.tz).isoformat(), e.recorded_at.astimezone(app.tz).isoformat(),
              e.data, e.hash] for e in events)], sep), nl=False)
     elif not rows:
-        click.echo("No events match.")
+        click.echo(_("No events match."))
     else:
         from runners.tables import Column, short_time, table
+        from runners.words import event_word
 
         now = app.now()
-        click.echo(table([Column("Seq", 3, keep_from=100), Column("Waktu", 11), Column("Run", 3),
-                          Column("Langkah", 12), Column("Kejadian", 14), Column("Oleh", 8),
-                          Column("Keterangan", 20, weight=3)], [
+        click.echo(table([Column(_(SEQ), 3, keep_from=100), Column(_(TIME), 11),
+                          Column(_(RUN), 3), Column(_(STEP), 12), Column(_(EVENT), 15),
+                          Column(_(BY), 8), Column(_(DETAILS), 20, weight=3)], [
             [r["seq"], short_time(e.at, app.tz, now), r["run"] or "", (r["step"] or "")
-             + (f" #{e.attempt}" if e.attempt and e.attempt > 1 else ""), r["event"],
+             + (f" #{e.attempt}" if e.attempt and e.attempt > 1 else ""), event_word(r["event"]),
              r["actor"] or "", describe(r["data"], app.tz, now)]
             for r, e in zip(rows, events, strict=True)]))
 
 
 def describe(data: dict[str, Any], tz: dt.tzinfo, now: dt.datetime | None = None) -> str:
-    """An event's data as people read it: ``key=value`` pairs joined by ``;``, lists and
-    mappings (``fields=pemohon: Siti Aminah, nik: sha256:62e3aa7ae5ff…``) spelt out, times
-    local and short, hashes cut to 12 digits; empty values and ``false`` left out, ``true``
-    as the key alone."""
+    """An event's data as people read it: ``key=value`` pairs joined by ``;`` (each key said
+    in the language in use), lists and mappings (``fields=pemohon: Siti Aminah, nik:
+    sha256:62e3aa7ae5ff…``) spelt out, times local and short, hashes cut to 12 digits; empty
+    values and ``false`` left out, ``true`` as the key alone."""
     import datetime as dt
     import re
 
     from runners.tables import short_time
+    from runners.words import data_word
 
     instant = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)")
     digest = re.compile(r"(sha256:)?([0-9a-f]{12})[0-9a-f]{52}")
@@ -206,7 +216,8 @@ def describe(data: dict[str, Any], tz: dt.tzinfo, now: dt.datetime | None = None
     def shown(value: Any) -> bool:
         return value is not None and value is not False and value not in ("", [], {})
 
-    return "; ".join(k if v is True else f"{k}={text(v)}" for k, v in data.items() if shown(v))
+    return "; ".join(data_word(k) if v is True else f"{data_word(k)}={text(v)}"
+                     for k, v in data.items() if shown(v))
 
 
 @click.command()
@@ -245,7 +256,7 @@ def report(ctx: click.Context, run_id: int, fmt: str, output: Path | None, sep: 
         return
     if fmt == "xlsx":
         if output is None:
-            raise DomainError("--format xlsx writes a file: give -o FILE.xlsx")
+            raise DomainError(_("--format xlsx writes a file: give -o FILE.xlsx"))
         write_output(report_xlsx(data), output, None)
         return
     if fmt == "json":
@@ -274,5 +285,12 @@ def verify(ctx: click.Context, run_id: int | None) -> None:
 
     app = app_of(ctx)
     count = app.read(lambda store: reads.verify_audit(store, run_id))
-    where = f" of run {run_id}" if run_id is not None else ""
-    click.echo(f"Audit trail intact: {count} events{where} checked, every hash matches.")
+    if run_id is None:
+        click.echo(ngettext("Audit trail intact: {n} event checked, every hash matches.",
+                            "Audit trail intact: {n} events checked, every hash matches.",
+                            count).format(n=count))
+    else:
+        click.echo(ngettext("Audit trail intact: {n} event of run {run} checked, every hash "
+                            "matches.",
+                            "Audit trail intact: {n} events of run {run} checked, every hash "
+                            "matches.", count).format(n=count, run=run_id))

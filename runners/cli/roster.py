@@ -6,6 +6,10 @@ from __future__ import annotations
 import click
 
 from runners.cli.shared import DomainError, app_of, common_options, emit_json
+from runners.i18n import N_, _, ngettext, say
+
+# the headers of `roster show`
+UNIT, ROLE, POSITION, HOLDERS = N_("Unit"), N_("Role"), N_("Position"), N_("Holders")
 
 
 @click.group()
@@ -36,16 +40,16 @@ def show(ctx: click.Context, day: str | None, unit: str | None, as_json: bool) -
         return
     from runners.tables import Column, table
 
-    click.echo(f"Pemegang peran pada {when.isoformat()}:")
-    click.echo(table([Column("Unit", keep_from=100), Column("Peran", 12),
-                      Column("Jabatan", 12, weight=2), Column("Pemegang", 14, weight=2),
+    click.echo(_("Role holders on {day}:").format(day=when.isoformat()))
+    click.echo(table([Column(_(UNIT), keep_from=100), Column(_(ROLE), 12),
+                      Column(_(POSITION), 12, weight=2), Column(_(HOLDERS), 14, weight=2),
                       Column("SOP", 12)], [
         [r.unit, r.role, r.title,
          "\n".join(f"{h.person} ({h.name})" + (" Plt/Plh" if h.acting else "")
-                   for h in r.holders) or "TIDAK ADA", "\n".join(r.sops)] for r in rows]))
+                   for h in r.holders) or _("NOBODY"), "\n".join(r.sops)] for r in rows]))
     empty = [f"{r.role} ({r.unit})" for r in rows if not r.holders]
     if empty:
-        click.echo(f"\nRoles nobody holds: {', '.join(empty)}")
+        click.echo("\n" + _("Roles nobody holds: {roles}").format(roles=", ".join(empty)))
 
 
 @roster.command()
@@ -59,23 +63,26 @@ def check(ctx: click.Context, as_json: bool) -> None:
 
     from engine.catalog import load_catalog
     from engine.roster_check import contact_problems, roles_report
+    from engine.text import Text
 
     app = app_of(ctx)
     sops = load_catalog([app.sops_dir]).loaded
     today = app.now().astimezone(app.tz).date()
-    problems = [f"role `{r.role}` ({r.title}) has no holder in unit {r.unit}, used by "
-                f"{', '.join(r.sops)}" for r in roles_report(app.roster, sops, today)
-                if not r.holders]
+    problems: list[str] = [
+        Text("role `{role}` ({title}) has no holder in unit {unit}, used by {sops}",
+             role=r.role, title=r.title, unit=r.unit, sops=", ".join(r.sops))
+        for r in roles_report(app.roster, sops, today) if not r.holders]
     settings = app.settings
     shared = bool(settings.apprise_urls_env and os.environ.get(settings.apprise_urls_env))
     problems += contact_problems(app.roster, sops, settings.reminders.channels, shared)
     if as_json:
-        emit_json({"ok": not problems, "problems": problems})
+        emit_json({"ok": not problems, "problems": [str(p) for p in problems]})
     else:
         for problem in problems:
-            click.echo(problem)
+            click.echo(say(problem))
     if problems:
-        raise DomainError(f"{len(problems)} problem(s) in the roster")
+        raise DomainError(ngettext("{n} problem in the roster", "{n} problems in the roster",
+                                   len(problems)).format(n=len(problems)))
     if not as_json:
-        click.echo("Roster OK: every role of the SOPs has a holder in every unit, and everyone "
-                   "can be reached.")
+        click.echo(_("Roster OK: every role of the SOPs has a holder in every unit, and "
+                     "everyone can be reached."))

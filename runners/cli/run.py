@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from runners.cli.localized import Words
 from runners.cli.shared import (
     app_of,
     common_options,
@@ -14,11 +15,17 @@ from runners.cli.shared import (
     force_option,
     write_output,
 )
+from runners.i18n import N_, _
+from runners.words import RUN_STATUS_WORDS
 
 if TYPE_CHECKING:
     from engine.runs import StepRun
     from engine.spec import SopSpec
     from runners.app import App
+
+# the headers of `run list`
+RUN, UNIT, PERIOD, SUBJECT = N_("Run"), N_("Unit"), N_("Period"), N_("Subject")
+STATUS, ACTIVE_STEP, STARTED = N_("Status"), N_("Active step"), N_("Started")
 
 
 def describe_task(app: App, spec: SopSpec, task: StepRun) -> str:
@@ -26,13 +33,18 @@ def describe_task(app: App, spec: SopSpec, task: StepRun) -> str:
     from engine.tasks import task_actors
 
     activity = spec.activity(task.activity_id)
-    who = ", ".join(task.assignees) or ("NOBODY (no holder)" if unheld(spec, task)
-                                         else "anyone of the unit")
-    attempt = f" (attempt {task.attempt})" if task.attempt > 1 else ""
+    who = ", ".join(task.assignees) or (_("NOBODY (no holder)") if unheld(spec, task)
+                                         else _("anyone of the unit"))
+    attempt = " " + _("(attempt {attempt})").format(attempt=task.attempt) \
+        if task.attempt > 1 else ""
     label = f" [{task.label}]" if task.task else ""
-    due = f", due {app.local(task.due_at)}" if task.due_at else ""
     titles = " / ".join(spec.actor(a).title for a in task_actors(spec, task))
-    return f"{activity.no}. {activity.name}{attempt}{label} — {titles}: {who}{due}"
+    values = {"no": activity.no, "name": activity.name, "attempt": attempt, "label": label,
+              "titles": titles, "who": who}
+    if task.due_at:
+        return _("{no}. {name}{attempt}{label} — {titles}: {who}, due {due}").format(
+            due=app.local(task.due_at), **values)
+    return _("{no}. {name}{attempt}{label} — {titles}: {who}").format(**values)
 
 
 def unheld(spec: SopSpec, task: StepRun) -> bool:
@@ -49,17 +61,18 @@ def unheld(spec: SopSpec, task: StepRun) -> bool:
 def echo_active(app: App, spec: SopSpec, active: tuple[StepRun, ...]) -> None:
     """The run's active tasks, one line each, and a loud warning for a role nobody holds."""
     if len(active) == 1:
-        click.echo(f"Active step: {describe_task(app, spec, active[0])}")
+        click.echo(_("Active step: {task}").format(task=describe_task(app, spec, active[0])))
     else:
-        click.echo(f"Active steps ({len(active)}):")
+        click.echo(_("Active steps ({n}):").format(n=len(active)))
         for task in active:
             click.echo(f"  {describe_task(app, spec, task)}")
     for task in active:
         if unheld(spec, task):
-            click.echo(f"Warning: nobody holds the role of step {task.label} (tidak ada "
-                       "pemegang peran): no reminder can reach anyone. Add a holder in "
-                       "roster.yaml (see `alur roster check`); until then a superior may "
-                       "complete it on the role's behalf.", err=True)
+            click.echo(_("Warning: nobody holds the role of step {step}: no reminder can "
+                         "reach anyone. Add a holder in roster.yaml (see `alur roster check`); "
+                         "until then a superior may complete it on the role's behalf.").format(
+                             step=task.label),
+                       err=True)
 
 
 @click.group()
@@ -73,8 +86,9 @@ def _fields(given: tuple[str, ...]) -> dict[str, str]:
     for pair in given:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
-            raise click.BadParameter(f"`{pair}` is not KEY=VALUE (for example "
-                                     "--field pemohon=\"Siti Aminah\")", param_hint="--field")
+            raise click.BadParameter(_("`{pair}` is not KEY=VALUE (for example "
+                                       "--field pemohon=\"Siti Aminah\")").format(pair=pair),
+                                     param_hint="--field")
         fields[key.strip()] = value
     return fields
 
@@ -129,21 +143,25 @@ def start(ctx: click.Context, sop_id: str, period: str | None, register: str | N
     elif quiet:
         click.echo(done.run.id)
     else:
-        what = f"register {register_number}" if register_number else f"period {done.run.period}"
-        click.echo(f"Started run {done.run.id}: {loaded.spec.title}, unit {done.run.unit}, "
-                   f"{what}")
+        values = {"run": done.run.id, "title": loaded.spec.title, "unit": done.run.unit}
+        if register_number:
+            click.echo(_("Started run {run}: {title}, unit {unit}, register {register}").format(
+                register=register_number, **values))
+        else:
+            click.echo(_("Started run {run}: {title}, unit {unit}, period {period}").format(
+                period=done.run.period, **values))
         if done.run.due_at:
-            click.echo(f"Service deadline: {app.local(done.run.due_at)}")
+            click.echo(_("Service deadline: {due}").format(due=app.local(done.run.due_at)))
         if done.step is not None:
-            click.echo(f"Received: {loaded.spec.activity(done.step.activity_id).name} "
-                       f"(recorded by {done.step.completed_by})")
+            click.echo(_("Received: {name} (recorded by {person})").format(
+                name=loaded.spec.activity(done.step.activity_id).name,
+                person=done.step.completed_by))
         echo_active(app, loaded.spec, done.active)
 
 
 @run.command(name="list")
 @click.option("--sop", help="Only runs of this SOP id.")
-@click.option("--status", type=click.Choice(["active", "completed", "cancelled"]),
-              help="Only runs with this status.")
+@click.option("--status", type=Words(RUN_STATUS_WORDS), help="Only runs with this status.")
 @click.option("--period", help="Only runs for this period.")
 @click.option("--unit", help="Only runs of this unit.")
 @click.option("--search", metavar="TEXT",
@@ -171,21 +189,20 @@ def list_runs(ctx: click.Context, sop: str | None, status: str | None, period: s
                    for i in items])
         return
     if not items:
-        click.echo("No runs" + (" match" if any((sop, status, period, unit, search)) else
-                                " yet; start one with `alur run start SOP`") + ".")
+        click.echo(_("No runs match.") if any((sop, status, period, unit, search)) else
+                   _("No runs yet; start one with `alur run start SOP`."))
         return
     from runners.tables import Column, short_time, table
-    from runners.words import status_word
+    from runners.words import run_status
 
     titled = any(i.run.title for i in items)
     now = app.now()
-    click.echo(table([Column("Run", 3), Column("SOP", 12), Column("Unit", keep_from=110),
-                      Column("Periode"), *([Column("Perihal", weight=2)] if titled else []),
-                      Column("Status", 8), Column("Langkah aktif", 12),
-                      Column("Mulai", 11, keep_from=90)], [
+    click.echo(table([Column(_(RUN), 3), Column("SOP", 12), Column(_(UNIT), keep_from=110),
+                      Column(_(PERIOD)), *([Column(_(SUBJECT), weight=2)] if titled else []),
+                      Column(_(STATUS), 8), Column(_(ACTIVE_STEP), 12),
+                      Column(_(STARTED), 11, keep_from=90)], [
         [i.run.id, i.run.sop_id, i.run.unit, i.run.period,
-         *([i.run.title or "-"] if titled else []), status_word(i.run.status)
-         + (f" ({i.run.result})" if i.run.result else ""),
+         *([i.run.title or "-"] if titled else []), run_status(i.run.status, i.run.result),
          "\n".join(i.active) or "-", short_time(i.run.started_at, app.tz, now)]
         for i in items]))
 
@@ -252,7 +269,7 @@ def cancel(ctx: click.Context, run_id: int, reason: str) -> None:
     app = app_of(ctx)
     done = app.write(lambda store: corrections.cancel_run(store, app.env, run_id, reason,
                                                        app.user))
-    click.echo(f"Cancelled run {done.run.id}: {reason}")
+    click.echo(_("Cancelled run {run}: {reason}").format(run=done.run.id, reason=reason))
 
 
 @click.group()
@@ -304,12 +321,23 @@ def complete(ctx: click.Context, run_id: int, step_id: str | None, outcome: str 
     chosen = f" ({finished.outcome})" if finished.outcome else ""
     label = f" [{finished.label}]" if finished.task else ""
     behalf = f" a.n. {spec.actor(finished.on_behalf).title}" if finished.on_behalf else ""
-    click.echo(f"Completed step {activity.no}. {activity.name}{chosen}{label} by "
-               f"{finished.completed_by}{behalf} at {app.local(finished.completed_at)}")
+    click.echo(_("Completed step {no}. {name}{outcome}{label} by {person}{behalf} at {at}").format(
+        no=activity.no, name=activity.name, outcome=chosen, label=label,
+        person=finished.completed_by, behalf=behalf, at=app.local(finished.completed_at)))
     if done.run.is_active:
         echo_active(app, spec, done.active)
     else:
-        click.echo(f"Run {done.run.id} is complete ({done.run.result}).")
+        echo_complete(done.run.id, done.run.status, done.run.result)
+
+
+def echo_complete(run_id: int, status: str, result: str | None) -> None:
+    """``Run 3 is complete.``, with the run's result when it says more than that."""
+    from runners.words import run_status, status_word
+
+    if run_status(status, result) == status_word(status):
+        click.echo(_("Run {run} is complete.").format(run=run_id))
+    else:
+        click.echo(_("Run {run} is complete ({result}).").format(run=run_id, result=result))
 
 
 @step.command()
@@ -327,7 +355,8 @@ def reassign(ctx: click.Context, run_id: int, step_id: str, to: str) -> None:
     done = app.write(lambda store: services.reassign_step(store, app.env, run_id, step_id,
                                                           to, app.user))
     assert done.step is not None
-    click.echo(f"Step `{done.step.label}` of run {run_id} now goes to {to}.")
+    click.echo(_("Step `{step}` of run {run} now goes to {person}.").format(
+        step=done.step.label, run=run_id, person=to))
 
 
 @step.command()
@@ -345,12 +374,12 @@ def skip(ctx: click.Context, run_id: int, step_id: str, reason: str) -> None:
                                                          reason, app.user))
     assert done.step is not None
     activity = done.spec.activity(done.step.activity_id)
-    click.echo(f"Skipped step {activity.no}. {activity.name} by {done.step.completed_by}: "
-               f"{reason}")
+    click.echo(_("Skipped step {no}. {name} by {person}: {reason}").format(
+        no=activity.no, name=activity.name, person=done.step.completed_by, reason=reason))
     if done.run.is_active:
         echo_active(app, done.spec, done.active)
     else:
-        click.echo(f"Run {done.run.id} is complete ({done.run.result}).")
+        echo_complete(done.run.id, done.run.status, done.run.result)
 
 
 @step.command()
@@ -370,6 +399,6 @@ def reopen(ctx: click.Context, run_id: int, step_id: str, reason: str) -> None:
                                                            reason, app.user))
     assert done.step is not None
     activity = done.spec.activity(done.step.activity_id)
-    click.echo(f"Reopened step {activity.no}. {activity.name} (completed by "
-               f"{done.step.completed_by}): {reason}")
+    click.echo(_("Reopened step {no}. {name} (completed by {person}): {reason}").format(
+        no=activity.no, name=activity.name, person=done.step.completed_by, reason=reason))
     echo_active(app, done.spec, done.active)

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from runners.i18n import _, say
+
 if TYPE_CHECKING:
     from runners.app import App
     from storage.db import SqlDatabase
@@ -42,9 +44,15 @@ class Options:
         folder = find_workspace(self.workspace)
         if (self.workspace or os.environ.get("ALUR_WORKSPACE")) and not folder.is_dir():
             given = "--workspace" if self.workspace else "ALUR_WORKSPACE"
-            what = "is a file, not a folder" if folder.exists() else "does not exist"
-            raise DomainError(f"the workspace folder {folder} ({given}) {what}; name the folder "
-                              "that holds alur.toml, or create a workspace with `alur init DIR`")
+            if folder.exists():
+                message = _("the workspace folder {folder} ({given}) is a file, not a folder; "
+                            "name the folder that holds alur.toml, or create a workspace with "
+                            "`alur init DIR`")
+            else:
+                message = _("the workspace folder {folder} ({given}) does not exist; name the "
+                            "folder that holds alur.toml, or create a workspace with `alur init "
+                            "DIR`")
+            raise DomainError(message.format(folder=folder, given=given))
         return folder
 
     @property
@@ -77,7 +85,15 @@ def _language(ctx: click.Context, param: click.Parameter, value: str | None) -> 
     try:
         check_language(value, "--lang")
     except LanguageError as exc:
-        raise click.BadParameter(str(exc), ctx, param) from None
+        raise click.BadParameter(no_language(exc.given), ctx, param) from None
+
+
+def no_language(given: str) -> str:
+    """The message for a language Alur does not speak."""
+    from runners.i18n import LANGUAGES
+
+    return _("no language `{given}`; choose one of: {choices}").format(
+        given=given, choices=", ".join(f"{code} ({name})" for code, name in LANGUAGES.items()))
 
 
 def common_options(f: F) -> F:
@@ -108,13 +124,19 @@ def common_options(f: F) -> F:
 
 
 class DomainError(click.ClickException):
-    """A domain error shown as one `Error: ...` line per line of its message."""
+    """A domain error shown as one `Error: ...` line per line of its message (a message
+    given as an engine ``Text`` is said in the language in use)."""
 
     exit_code = 1
 
+    def format_message(self) -> str:
+        from engine.text import Text
+
+        return say(self.message) if isinstance(self.message, Text) else self.message
+
     def show(self, file: Any = None) -> None:
         for line in self.format_message().splitlines() or [""]:
-            click.echo(f"Error: {line}", err=True)
+            click.echo(_("Error: {message}").format(message=line), err=True)
 
 
 def app_of(ctx: click.Context) -> App:
@@ -136,8 +158,12 @@ def app_of(ctx: click.Context) -> App:
 
 def describe_database(database: SqlDatabase) -> str:
     """``Database: sqlite /srv/alur/alur.db, schema 0004`` (and why it is read-only)."""
-    line = f"Database: {database.kind} {database.location}, schema {database.revision or '-'}"
-    return line + (f", read-only ({database.read_only})" if database.read_only else "")
+    values = {"kind": database.kind, "location": database.location,
+              "schema": database.revision or "-"}
+    if database.read_only:
+        return _("Database: {kind} {location}, schema {schema}, read-only ({reason})").format(
+            reason=say(database.read_only), **values)
+    return _("Database: {kind} {location}, schema {schema}").format(**values)
 
 
 def announcer(ctx: click.Context) -> Callable[[SqlDatabase], None] | None:
@@ -150,8 +176,8 @@ def announcer(ctx: click.Context) -> Callable[[SqlDatabase], None] | None:
 def ensure_user(app: App) -> str:
     """The acting person, or a clear error."""
     if not app.user:
-        raise DomainError("say who you are: --as PERSON or ALUR_USER (a person id of the "
-                          "roster)")
+        raise DomainError(_("say who you are: --as PERSON or ALUR_USER (a person id of the "
+                            "roster)"))
     return app.user
 
 
@@ -163,12 +189,12 @@ def emit_json(data: Any) -> None:
 
 
 def minutes_text(minutes: int | None) -> str:
-    """Working minutes for a table cell."""
+    """Working minutes for a table cell, in the language in use."""
     if minutes is None:
         return "-"
     from engine.durations import format_minutes
 
-    return format_minutes(minutes)
+    return say(format_minutes(minutes))
 
 
 def force_option(f: F) -> F:
@@ -207,7 +233,7 @@ def write_output(content: str | bytes, output: Path | None, default_file: str | 
     _check_output(ctx, target)
     write_file(target, content.encode("utf-8") if isinstance(content, str) else content,
                options(ctx).force)
-    click.echo(f"Wrote {target}")
+    click.echo(_("Wrote {file}").format(file=target))
 
 
 def _check_output(ctx: click.Context, path: Path) -> None:
@@ -224,6 +250,7 @@ def sops_dir(ctx: click.Context) -> Path:
     workspace = options(ctx).workspace_dir
     folder = workspace / SOPS_DIR
     if not folder.is_dir():
-        raise DomainError(f"no {SOPS_DIR}/ folder in {workspace}; run `alur init` to create a "
-                          "workspace there, or pass --workspace DIR")
+        raise DomainError(_("no {folder}/ folder in {workspace}; run `alur init` to create a "
+                            "workspace there, or pass --workspace DIR").format(
+                                folder=SOPS_DIR, workspace=workspace))
     return folder

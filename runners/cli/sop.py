@@ -16,11 +16,18 @@ from runners.cli.shared import (
     sops_dir,
     write_output,
 )
+from runners.i18n import N_, _, ngettext, say
 
 if TYPE_CHECKING:
+    from engine.durations import Duration
     from engine.errors import Problem
     from engine.loader import LoadedSop
-    from engine.spec import ActivitySpec, SopSpec
+    from engine.spec import ActivitySpec, ActorSpec, SopSpec
+
+
+# the headers of `sop list`
+SOP_NAME, NUMBER, STEPS = N_("SOP name"), N_("Number"), N_("Steps")
+TOTAL_TIME = N_("Total standard time")
 
 
 @click.group()
@@ -41,14 +48,16 @@ def validate(ctx: click.Context, paths: tuple[Path, ...], strict: bool, as_json:
     invalid (or has warnings, with --strict).
     """
     from engine.catalog import load_catalog, sop_files
+    from runners.i18n import say_problem
 
     targets = list(paths) or [sops_dir(ctx)]
     for path in targets:
         if not path.exists():
-            raise DomainError(f"{path}: no such file or folder")
+            raise DomainError(_("{path}: no such file or folder").format(path=path))
     files = sop_files(targets)
     if not files:
-        raise DomainError(f"no SOP files (*.yaml, *.yml) in {', '.join(map(str, targets))}")
+        raise DomainError(_("no SOP files (*.yaml, *.yml) in {paths}").format(
+            paths=", ".join(map(str, targets))))
     catalog = load_catalog(targets)
     problems = catalog.problems
     if not paths:  # the workspace's own SOPs: are their roles held in its roster?
@@ -63,14 +72,16 @@ def validate(ctx: click.Context, paths: tuple[Path, ...], strict: bool, as_json:
              "severity": "warning" if p.warning else "error"} for p in problems]})
     else:
         for problem in problems:
-            click.echo(str(problem))
-    summary = f"{len(files)} file{'s' * (len(files) != 1)} checked: {errors} error" \
-              f"{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
+            click.echo(say_problem(problem))
+    summary = _("{files} checked: {errors}, {warnings}").format(
+        files=ngettext("{n} file", "{n} files", len(files)).format(n=len(files)),
+        errors=ngettext("{n} error", "{n} errors", errors).format(n=errors),
+        warnings=ngettext("{n} warning", "{n} warnings", warnings).format(n=warnings))
     if failing:
-        raise DomainError(summary + (" (--strict: warnings count as errors)" if strict and
-                                     not errors else ""))
+        raise DomainError(_("{summary} (--strict: warnings count as errors)").format(
+            summary=summary) if strict and not errors else summary)
     if not as_json:
-        click.echo(f"OK: {summary}", err=bool(problems))
+        click.echo(_("OK: {summary}").format(summary=summary), err=bool(problems))
 
 
 def _roster_warnings(ctx: click.Context, loaded: list[LoadedSop]) -> list[Problem]:
@@ -112,15 +123,19 @@ def list_(ctx: click.Context, as_json: bool) -> None:
     else:
         from runners.tables import Column, table
 
-        click.echo(table([Column("ID", 24), Column("Nama SOP", 16, weight=2),
-                          Column("Nomor", keep_from=90), Column("Langkah", 3),
-                          Column("Total waktu baku", 8)],
+        click.echo(table([Column("ID", 24), Column(_(SOP_NAME), 16, weight=2),
+                          Column(_(NUMBER), keep_from=90), Column(_(STEPS), 3),
+                          Column(_(TOTAL_TIME), 8)],
                          [[s.spec.id, s.spec.title, s.spec.number or "-",
-                           len(s.spec.activities), str(s.spec.total_duration)] for s in rows]))
+                           len(s.spec.activities), duration_text(s.spec.total_duration)]
+                          for s in rows]))
     if catalog.failed:
         broken = ", ".join(e.problems[0].file for e in catalog.failed)
-        raise DomainError(f"{len(catalog.failed)} SOP file(s) have problems and are not listed: "
-                          f"{broken}; run `alur sop validate` to see them")
+        raise DomainError(ngettext(
+            "{n} SOP file has problems and is not listed: {files}; run `alur sop validate` to "
+            "see them",
+            "{n} SOP files have problems and are not listed: {files}; run `alur sop validate` "
+            "to see them", len(catalog.failed)).format(n=len(catalog.failed), files=broken))
 
 
 @sop.command()
@@ -154,8 +169,13 @@ def _next_text(spec: SopSpec, activity: ActivitySpec) -> str:
     numbers = {a.id: a.no for a in spec.activities}
 
     def target(text: str) -> str:
-        return str(numbers[text]) if text in numbers else text.replace("end:", "selesai: ") \
-            .replace("end", "selesai")
+        if text in numbers:
+            return str(numbers[text])
+        if text == "end":
+            return _("end")
+        if text.startswith("end:"):
+            return _("end: {result}").format(result=text.removeprefix("end:"))
+        return text
 
     if activity.is_decision:
         return "\n".join(f"{o.label} → {target(o.text)}" for o in activity.outcomes)
@@ -174,55 +194,77 @@ def render_sop_text(loaded: LoadedSop) -> str:
     org = spec.organization
     dates = spec.dates
     identity: list[tuple[str, str]] = [
-        ("Nama SOP", spec.title),
-        ("Nomor SOP", spec.number or "-"),
-        ("Unit kerja", ", ".join(x for x in (org.name, org.parent) if x)),
-        ("Jenis", spec.kind or "-"),
-        ("Tanggal Pembuatan", str(dates.created or "-")),
-        ("Tanggal Revisi", str(dates.revised or "-")),
-        ("Tanggal Efektif", str(dates.effective or "-")),
+        (_("SOP name"), spec.title),
+        (_("SOP number"), spec.number or "-"),
+        (_("Work unit"), ", ".join(x for x in (org.name, org.parent) if x)),
+        (_("Kind"), spec.kind or "-"),
+        (_("Date created"), str(dates.created or "-")),
+        (_("Date revised"), str(dates.revised or "-")),
+        (_("Effective date"), str(dates.effective or "-")),
     ]
     if spec.approved_by:
         who = spec.approved_by
-        identity.append(("Disahkan oleh", " / ".join(x for x in (who.position, who.name,
+        identity.append((_("Approved by"), " / ".join(x for x in (who.position, who.name,
                                                                    who.nip and f"NIP {who.nip}")
                                                       if x)))
-    for label, items in (("Dasar Hukum", spec.legal_basis), ("Keterkaitan", spec.related),
-                         ("Kualifikasi Pelaksana", spec.qualifications),
-                         ("Peralatan/Perlengkapan", spec.equipment)):
+    for label, items in ((N_("Legal basis"), spec.legal_basis), (N_("Related SOPs"), spec.related),
+                         (N_("Implementer qualifications"), spec.qualifications),
+                         (N_("Equipment/supplies"), spec.equipment)):
         if items:
-            identity.append((label, "\n".join(f"{i}. {t}" for i, t in enumerate(items, 1))))
+            identity.append((_(label), "\n".join(f"{i}. {t}" for i, t in enumerate(items, 1))))
     if spec.warning:
-        identity.append(("Peringatan", spec.warning))
+        identity.append((_("Warning"), spec.warning))
     if spec.records:
-        identity.append(("Pencatatan dan Pendataan", spec.records))
-    actors = "\n".join(
-        f"{a.title} ({a.slug}" + (f", atasan: {a.reports_to}" if a.reports_to else "")
-        + (", pihak luar" if a.external else "") + ")" for a in spec.actors)
-    identity.append(("Pelaksana", actors))
+        identity.append((_("Records and data keeping"), spec.records))
+    identity.append((_("Actors"), "\n".join(_actor_line(a) for a in spec.actors)))
     titles = {a.slug: a.title for a in spec.actors}
     rows = [[a.no, a.name, "\n".join(titles[x] + (" *" if i == 0 and len(a.actors) > 1 else "")
                                      for i, x in enumerate(a.actors)),
-             "\n".join(a.requirements), str(a.duration) if a.duration else "-",
+             "\n".join(a.requirements), duration_text(a.duration) if a.duration else "-",
              a.output or "", _next_text(spec, a),
              "\n".join(x for x in ((a.is_decision and f"◇ {a.question}") or "", a.note or "")
                        if x)]
             for a in spec.activities]
     total = spec.total_duration
+    count = len(spec.activities)
+    if total.minutes >= 120 and not total.days:
+        summary = ngettext("{n} activity; total standard time: {total} ({minutes} minutes)",
+                           "{n} activities; total standard time: {total} ({minutes} minutes)",
+                           count).format(n=count, total=duration_text(total),
+                                         minutes=total.minutes)
+    else:
+        summary = ngettext("{n} activity; total standard time: {total}",
+                           "{n} activities; total standard time: {total}", count).format(
+                               n=count, total=duration_text(total))
     parts = [
         pairs(identity),
         "",
-        table([Column("No", 2), Column("Uraian Kegiatan", 18, weight=2), Column("Pelaksana"),
-               Column("Kelengkapan", keep_from=110), Column("Waktu", 8),
-               Column("Output", keep_from=120), Column("Lanjut", 8),
-               Column("Keterangan", 12, weight=2)], rows),
+        table([Column(_("No"), 2), Column(_("Activity description"), 18, weight=2),
+               Column(_("Actors")), Column(_("Requirements"), keep_from=110),
+               Column(_("Time"), 8), Column(_("Output"), keep_from=120),
+               Column(_("Next"), 8), Column(_("Remarks"), 12, weight=2)], rows),
         "",
-        f"{len(spec.activities)} kegiatan; total waktu baku: {total}"
-        + (f" ({total.minutes} menit)" if total.minutes >= 120 and not total.days else ""),
+        summary,
     ]
     if any(len(a.actors) > 1 for a in spec.activities):
-        parts.append("* penanggung jawab kegiatan yang dihadiri beberapa pelaksana")
+        parts.append(_("* the actor responsible for an activity that several actors attend"))
     return "\n".join(parts)
+
+
+def duration_text(duration: Duration) -> str:
+    """A duration as the SOP's author wrote it, else (a sum) as Alur counts it, in the
+    language in use."""
+    return duration.written or say(duration.computed)
+
+
+def _actor_line(actor: ActorSpec) -> str:
+    """``Sekretaris Kecamatan (sekcam, reports to: camat)``."""
+    facts = [actor.slug]
+    if actor.reports_to:
+        facts.append(_("reports to: {actor}").format(actor=actor.reports_to))
+    if actor.external:
+        facts.append(_("external party"))
+    return f"{actor.title} ({', '.join(facts)})"
 
 
 @sop.command()

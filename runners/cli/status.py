@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from runners.cli.shared import app_of, common_options, emit_json
+from runners.i18n import _, ngettext, say
 
 
 @click.command()
@@ -48,22 +49,34 @@ def status(ctx: click.Context, as_json: bool) -> None:
     if as_json:
         emit_json(data)
         return
-    from runners.tables import table
+    from runners.tables import pairs
+    from runners.words import status_word
 
-    runs = ", ".join(f"{n} {status}" for status, n in sorted(summary.runs.items())) or "none"
+    runs = ", ".join(f"{n} {status_word(status)}"
+                     for status, n in sorted(summary.runs.items())) or _("none")
+    sops = data["sops"]
+    problems = catalog.error_count if catalog else 0
+    audit = ngettext("{n} event, head {head}", "{n} events, head {head}",
+                     summary.audit_seq).format(n=summary.audit_seq, head=summary.audit_hash[:12])
     rows = [
-        ("Workspace", str(app.workspace)),
-        ("Database", f"{database.kind}: {database.shown_url}"),
-        ("Schema", f"{schema} (this Alur: {HEAD_REVISION})"),
-        ("SOPs", f"{data['sops']}" + (f", {data['sop_problems']} problem(s): run `alur sop "
-                                      "validate`" if data["sop_problems"] else "")),
-        ("Units", ", ".join(f"{u.slug} ({len(u.people)} people)" for u in app.roster.units)),
-        ("Roles nobody holds", ", ".join(empty) or "none"),
-        ("Scheduler", str(data["scheduler"])),
-        ("Runs", runs),
-        ("Reminders", f"{summary.reminders_due} due now, {summary.reminders_failed} failed"),
-        ("Audit trail", f"{summary.audit_seq} events, head {summary.audit_hash[:12]}"
-                        + (f", last {app.local(summary.last_event_at)}"
-                           if summary.last_event_at else "")),
+        (_("Workspace"), str(app.workspace)),
+        (_("Database"), f"{database.kind}: {database.shown_url}"),
+        (_("Schema"), _("{schema} (this Alur: {current})").format(schema=schema,
+                                                                   current=HEAD_REVISION)),
+        (_("SOPs"), ngettext("{n}, {problems} problem: run `alur sop validate`",
+                             "{n}, {problems} problems: run `alur sop validate`",
+                             problems).format(n=sops, problems=problems)
+         if problems else str(sops)),
+        (_("Units"), ", ".join(ngettext("{unit} ({n} person)", "{unit} ({n} people)",
+                                        len(u.people)).format(unit=u.slug, n=len(u.people))
+                               for u in app.roster.units)),
+        (_("Roles nobody holds"), ", ".join(empty) or _("none")),
+        (_("Scheduler"), say(data["scheduler"])),
+        (_("Runs"), runs),
+        (_("Reminders"), _("{due} due now, {failed} failed").format(
+            due=summary.reminders_due, failed=summary.reminders_failed)),
+        (_("Audit trail"), _("{events}, last {at}").format(
+            events=audit, at=app.local(summary.last_event_at))
+         if summary.last_event_at else audit),
     ]
-    click.echo(table([], rows, widths=[20, 58]))
+    click.echo(pairs(rows))

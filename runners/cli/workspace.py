@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from runners.cli.shared import DomainError, announcer, app_of, common_options, options
+from runners.i18n import _
 
 
 @click.group()
@@ -25,8 +26,15 @@ def upgrade(ctx: click.Context) -> None:
     app.require_workspace()
     before, after, shown = upgrade_url(app.database_url, app.settings.lock_timeout,
                                        announcer(ctx))
-    click.echo(f"Database {shown} is at schema {after}"
-               + (" (unchanged)." if before == after else f" (was {before or 'empty'})."))
+    if before == after:
+        click.echo(_("Database {database} is at schema {schema} (unchanged).").format(
+            database=shown, schema=after))
+    elif before:
+        click.echo(_("Database {database} is at schema {schema} (was {before}).").format(
+            database=shown, schema=after, before=before))
+    else:
+        click.echo(_("Database {database} is at schema {schema} (was empty).").format(
+            database=shown, schema=after))
 
 
 def _refuse_password(url: str) -> None:
@@ -38,9 +46,9 @@ def _refuse_password(url: str) -> None:
     except ValueError:
         password = None
     if password:
-        raise DomainError("the database URL holds a password, which would be written into "
-                          "alur.toml; give the URL without it and put the password in "
-                          "ALUR_DATABASE_URL or ~/.pgpass")
+        raise DomainError(_("the database URL holds a password, which would be written into "
+                            "alur.toml; give the URL without it and put the password in "
+                            "ALUR_DATABASE_URL or ~/.pgpass"))
 
 
 @click.command()
@@ -63,19 +71,20 @@ def init(ctx: click.Context, folder: Path | None) -> None:
     target = (folder or Path.cwd()).resolve()
     for path, created in create_workspace(target, url):
         shown = path.relative_to(target) if path.is_relative_to(target) else path
-        click.echo(f"  {'created' if created else 'exists, left alone'}  {shown}")
+        click.echo("  " + (_("created  {file}") if created else
+                           _("exists, left alone  {file}")).format(file=shown))
     app = App(target, url)
     app.announce = announcer(ctx)
     if url is not None and app.settings.database_url != app.database_url:
-        click.echo(f"  note: alur.toml existed and names {app.settings.database_url}; --db or "
-                   "ALUR_DATABASE_URL must be given to use this database")
+        click.echo("  " + _("note: alur.toml existed and names {url}; --db or ALUR_DATABASE_URL "
+                            "must be given to use this database").format(
+                                url=app.settings.database_url))
     try:
         app.db  # noqa: B018 - creates and migrates the database
     finally:
         app.close()
-    click.echo(f"  database   {app.database_url}")
-    click.echo(f"\nWorkspace ready in {target}. The roster holds SAMPLE people: edit "
-               "roster.yaml, then for example:\n"
-               f"  cd {target}\n"
-               "  alur run start pengumpulan-data-kinerja --as camat")
+    click.echo("  " + _("database   {url}").format(url=app.database_url))
+    click.echo("\n" + _("Workspace ready in {folder}. The roster holds SAMPLE people: edit "
+                        "roster.yaml, then for example:").format(folder=target))
+    click.echo(f"  cd {target}\n  alur run start pengumpulan-data-kinerja --as camat")
 
