@@ -2,9 +2,10 @@
 
 Renders the LAKIP SOP to HTML, hides the identity page so that the first
 flowchart sheet (A4 landscape, 297 x 210 mm = 1123 x 794 CSS px) fills the
-window, and takes the screenshot at twice the pixel density for legibility::
+window, and takes the screenshot at twice the pixel density for legibility; the document's
+words in Bahasa Indonesia (``--lang id``, the README's picture) or English (``--lang en``)::
 
-    python docs/make_screenshot.py [--chromium /usr/bin/chromium] [--scale 2]
+    python docs/make_screenshot.py [--chromium /usr/bin/chromium] [--scale 2] [--lang id]
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from engine.loader import load_sop_file  # noqa: E402
+from runners.i18n import LANGUAGES, use_language  # noqa: E402
 from runners.render.html import render_html  # noqa: E402
 
 # Show only the first flowchart sheet, edge to edge, on white.
@@ -35,8 +37,12 @@ def main() -> None:
     parser.add_argument("--out", type=Path,
                         default=ROOT / "docs" / "images" / "sop-pengumpulan-data-kinerja.png")
     parser.add_argument("--scale", default="2", help="device pixels per CSS pixel")
+    parser.add_argument("--lang", default="id", choices=sorted(LANGUAGES),
+                        help="the language of the document's own words")
     args = parser.parse_args()
-    html = render_html(load_sop_file(args.sop).spec).replace("</head>", SHOT_CSS + "</head>")
+    with use_language(args.lang):
+        html = render_html(load_sop_file(args.sop).spec)
+    html = html.replace("</head>", SHOT_CSS + "</head>")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.unlink(missing_ok=True)
     with tempfile.TemporaryDirectory() as tmp:

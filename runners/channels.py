@@ -2,7 +2,9 @@
 
 Each channel says whether it can reach a person (``applies_to``) and sends
 one message to one person (``send``), returning a short detail for the
-audit or raising ``ChannelError`` with a reason that holds no secret.
+audit or raising ``ChannelError`` with a reason that holds no secret. The
+messages, the reasons and the console's line are in the language in use (the
+daemon's); the webhook payload's keys stay English.
 Secrets stay in environment variables that alur.toml only names; apprise
 URLs may say ``${NAME}`` for the same reason.
 """
@@ -34,6 +36,8 @@ from engine.durations import format_minutes
 from engine.errors import ConfigError
 from engine.notify import ReminderMessage, as_superior
 from engine.roster import Person
+from engine.text import Text
+from runners.i18n import _, say
 from runners.reminder_text import body, payload, subject
 from runners.settings import SECURITIES, SETTINGS_FILE, EmailSettings, Settings, WebhookSettings
 
@@ -71,8 +75,8 @@ def _variable(environ: Mapping[str, str], name: str, setting: str) -> str:
     try:
         return environ[name]
     except KeyError:
-        raise ChannelError(f"environment variable {name} (named by {setting}) is not set") \
-            from None
+        raise ChannelError(_("environment variable {name} (named by {setting}) is not set")
+                           .format(name=name, setting=setting)) from None
 
 
 def _os_reason(exc: OSError) -> str:
@@ -98,13 +102,22 @@ class ConsoleChannel:
 
     def send(self, message: ReminderMessage, person: Person) -> str:
         """Write the reminder's one line."""
-        kind = "eskalasi" if message.is_escalation else "pengingat"
         role = (message.escalation_role_title if as_superior(message, person) else None) \
             or message.actor_title
-        what = "layanan" if message.whole_run else \
-            f"langkah {message.step_no} {message.step_name}"
-        self.echo(f"[{kind}] run {message.run_id} {what} -> {person.id} ({role}), "
-                  f"terlambat {format_minutes(message.late_minutes)}")
+        places = {"run": message.run_id, "step": message.step_no, "name": message.step_name,
+                  "person": person.id, "role": role,
+                  "late": say(format_minutes(message.late_minutes))}
+        escalation = message.is_escalation
+        if message.whole_run:
+            line = (_("[escalation] run {run} service -> {person} ({role}), {late} late")
+                    if escalation else
+                    _("[reminder] run {run} service -> {person} ({role}), {late} late"))
+        else:
+            line = (_("[escalation] run {run} step {step} {name} -> {person} ({role}), "
+                      "{late} late") if escalation else
+                    _("[reminder] run {run} step {step} {name} -> {person} ({role}), "
+                      "{late} late"))
+        self.echo(line.format(**places))
         return "console"
 
 
@@ -117,8 +130,9 @@ def _smtp_text(reply: bytes | str) -> str:
 
 def _smtp_reason(exc: smtplib.SMTPException) -> str:
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        return "; ".join(f"{to} refused: {code} {_smtp_text(reply)}"
-                         for to, (code, reply) in exc.recipients.items())
+        return "; ".join(_("{to} refused: {code} {reply}").format(
+            to=to, code=code, reply=_smtp_text(reply))
+            for to, (code, reply) in exc.recipients.items())
     if isinstance(exc, smtplib.SMTPResponseException):
         return f"{exc.smtp_code} {_smtp_text(exc.smtp_error)}"
     return str(exc) or type(exc).__name__
@@ -135,8 +149,8 @@ class EmailChannel:
 
     def __post_init__(self) -> None:
         if self.settings.security not in SECURITIES:
-            raise ValueError(f"email security must be one of {', '.join(SECURITIES)}, not "
-                             f"{self.settings.security!r}")
+            raise ValueError(_("email security must be one of {accepted}, not `{given}`").format(
+                accepted=", ".join(SECURITIES), given=self.settings.security))
 
     def applies_to(self, person: Person) -> bool:
         """People with an e-mail address."""
@@ -149,7 +163,7 @@ class EmailChannel:
             return None
         user = _variable(self.environ, s.username_env, "email.username_env")
         if not s.password_env:
-            raise ChannelError("email.username_env is set but email.password_env is not")
+            raise ChannelError(_("email.username_env is set but email.password_env is not"))
         return user, _variable(self.environ, s.password_env, "email.password_env")
 
     def compose(self, message: ReminderMessage, person: Person) -> EmailMessage:
@@ -168,7 +182,7 @@ class EmailChannel:
     def send(self, message: ReminderMessage, person: Person) -> str:
         """Send the e-mail; the server's reply such as ``250 OK to a@b``."""
         if not person.email:
-            raise ChannelError(f"{person.id} has no e-mail address")
+            raise ChannelError(_("{person} has no e-mail address").format(person=person.id))
         s, login = self.settings, self.credentials()
         where = f"SMTP {s.host}:{s.port}"
         try:
@@ -179,8 +193,8 @@ class EmailChannel:
                     try:
                         smtp.login(*login)
                     except smtplib.SMTPException as exc:
-                        raise ChannelError(f"{where}: login as {login[0]} failed: "
-                                           f"{_smtp_reason(exc)}") from None
+                        raise ChannelError(_("{where}: login as {user} failed: {reason}").format(
+                            where=where, user=login[0], reason=_smtp_reason(exc))) from None
                 return self._deliver(smtp, self.compose(message, person), person.email)
         except smtplib.SMTPException as exc:
             raise ChannelError(f"{where}: {_smtp_reason(exc)}") from None
@@ -205,7 +219,7 @@ class EmailChannel:
         code, reply = smtp.data(mail.as_bytes(policy=SMTP_POLICY))  # CRLF, 7-bit safe
         if code != 250:
             raise smtplib.SMTPDataError(code, reply)
-        return f"{code} {_smtp_text(reply)[:60]} to {to}"
+        return f"{code} {_smtp_text(reply)[:60]} to {to}"  # the server's words: a record
 
 
 # -- apprise -------------------------------------------------------------------------
@@ -268,7 +282,7 @@ class AppriseChannel:
 
     def urls_for(self, person: Person) -> tuple[tuple[str, str], ...]:
         """(URL, where it comes from) for ``person``, ``${NAME}`` not yet replaced."""
-        urls = [(url, f"notify of {person.id}") for url in person.notify]
+        urls = [(url, _("notify of {person}").format(person=person.id)) for url in person.notify]
         if self.urls_env:
             shared = _variable(self.environ, self.urls_env, "apprise.urls_env")
             urls += [(url, self.urls_env) for url in _URL_SEPARATORS.split(shared) if url]
@@ -281,8 +295,9 @@ class AppriseChannel:
         def value(match: re.Match[str]) -> str:
             name = match[1]
             if name not in self.environ:
-                raise ChannelError(f"environment variable {name} (in a {_scheme(url)}:// URL "
-                                   f"of {where}) is not set")
+                raise ChannelError(_("environment variable {name} (in a {scheme}:// URL of "
+                                     "{where}) is not set").format(name=name, scheme=_scheme(url),
+                                                                   where=where))
             values.append(self.environ[name])
             return self.environ[name]
 
@@ -292,25 +307,26 @@ class AppriseChannel:
         """Notify every URL of ``person``; ChannelError when apprise reports a failure."""
         urls = self.urls_for(person)
         if not urls:
-            raise ChannelError(f"no apprise URL for {person.id} (roster `notify`, "
-                               "[apprise] urls_env)")
+            raise ChannelError(_("no apprise URL for {person} (roster `notify`, [apprise] "
+                                 "urls_env)").format(person=person.id))
         expanded = [(*self.expand(url, where), where) for url, where in urls]
-        secrets = sorted({v for url, values, _ in expanded for v in (url, *values) if len(v) > 3},
-                         key=len, reverse=True)  # hidden from apprise's reasons
-        schemes = ", ".join(dict.fromkeys(_scheme(url) for url, _, _ in expanded))
+        secrets = sorted({v for url, values, _where in expanded for v in (url, *values)
+                          if len(v) > 3}, key=len, reverse=True)  # hidden from apprise's reasons
+        schemes = ", ".join(dict.fromkeys(_scheme(url) for url, _values, _where in expanded))
         with _apprise_session() as (apprise, log):
             client = apprise.Apprise()
-            for url, _, where in expanded:
+            for url, _values, where in expanded:
                 if not client.add(url):
-                    raise ChannelError(f"apprise does not accept the {_scheme(url)}:// URL of "
-                                       f"{where}")
+                    raise ChannelError(_("apprise does not accept the {scheme}:// URL of {where}")
+                                       .format(scheme=_scheme(url), where=where))
             sent = bool(client.notify(body=body(message, person), title=subject(message),
                                       notify_type="warning", body_format="text"))
         if not sent:
-            reason = "; ".join(dict.fromkeys(log.lines)) or "no reason given"
+            reason = "; ".join(dict.fromkeys(log.lines)) or _("no reason given")
             for secret in secrets:
                 reason = reason.replace(secret, "***")
-            raise ChannelError(f"apprise could not deliver to {schemes}: {reason}")
+            raise ChannelError(_("apprise could not deliver to {schemes}: {reason}").format(
+                schemes=schemes, reason=reason))
         return f"apprise {schemes}"
 
 
@@ -390,9 +406,9 @@ def build_channels(settings: Settings, environ: Mapping[str, str] = os.environ,
         elif name == "webhook":
             if not settings.webhook.url:
                 raise ConfigError.at(str(settings.workspace / SETTINGS_FILE), 1, 1,
-                                     '[reminders] channels names "webhook" but [webhook] url '
-                                     "is empty")
+                                     Text('[reminders] channels names "webhook" but [webhook] '
+                                          "url is empty"))
             channels.append(WebhookChannel(settings.webhook, environ))
         else:
-            raise ValueError(f"unknown reminder channel {name!r}")
+            raise ValueError(_("unknown reminder channel `{name}`").format(name=name))
     return channels

@@ -1,10 +1,13 @@
-"""The Bahasa Indonesia text of reminders: subject, body, webhook payload.
+"""The text of reminders: subject, body, webhook payload, in the language in use (the
+daemon's: Bahasa Indonesia unless ALUR_LANG says otherwise).
 
 An ``engine.notify.ReminderMessage`` describes one overdue task once; the
 text is then written for each person it goes to (``body(message, person)``),
 greeting them by name. Level 0 goes to the task's own holders; level 1 and up
 are escalations up the ``reports_to`` chain, and tell the superior who is
-responsible and which command that person runs.
+responsible and which command that person runs. The names of the SOP, its
+steps, the unit and the people are printed as written; Indonesia's time zones
+keep their names (WIB, WITA, WIT) in every language.
 """
 
 from __future__ import annotations
@@ -19,13 +22,13 @@ from engine.durations import format_minutes
 from engine.notify import ReminderMessage, as_superior
 from engine.reminders import NO_HOLDER
 from engine.roster import Person
+from runners.i18n import _, ngettext, say
+from runners.render.dates import weekday_date
 
-DAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
-MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
-          "September", "Oktober", "November", "Desember")
 # Indonesia's three time zones (Asia/Pontianak keeps WIB too); other zones show the offset.
 ZONE_NAMES = {"Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "WITA",
               "Asia/Jayapura": "WIT"}
+LABEL_WIDTH = 15  # the labels of the body's table are padded to at least this
 
 
 def zone_name(moment: datetime) -> str:
@@ -42,8 +45,8 @@ def zone_name(moment: datetime) -> str:
 
 
 def format_day(day: date) -> str:
-    """A day as written in Indonesian letters: ``Senin, 5 Januari 2026``."""
-    return f"{DAYS[day.weekday()]}, {day.day} {MONTHS[day.month - 1]} {day.year}"
+    """A day as letters write it: ``Senin, 5 Januari 2026`` (``Monday, 5 January 2026``)."""
+    return weekday_date(day)
 
 
 def format_moment(moment: datetime, timezone: str) -> str:
@@ -52,26 +55,41 @@ def format_moment(moment: datetime, timezone: str) -> str:
     return f"{format_day(local.date())} {local:%H:%M} {zone_name(local)}"
 
 
+def _late(minutes: int) -> str:
+    return say(format_minutes(minutes))
+
+
 def subject(message: ReminderMessage) -> str:
     """The one-line subject (e-mail subject, chat title) of the message."""
-    kind = "Eskalasi" if message.is_escalation else "Pengingat"
+    escalation = message.is_escalation
     if message.failure is not None:
-        where = "layanan" if message.whole_run else f"langkah {message.step_no}"
-        return (f"[Alur] GAGAL TERKIRIM: {kind.lower()} run {message.run_id} {where} "
-                f'"{message.step_name or message.sop_title}"')
+        name = message.step_name or message.sop_title
+        if message.whole_run:
+            return (_('[Alur] NOT DELIVERED: escalation of run {run}, service "{name}"')
+                    if escalation else
+                    _('[Alur] NOT DELIVERED: reminder of run {run}, service "{name}"')
+                    ).format(run=message.run_id, name=name)
+        return (_('[Alur] NOT DELIVERED: escalation of run {run}, step {step} "{name}"')
+                if escalation else
+                _('[Alur] NOT DELIVERED: reminder of run {run}, step {step} "{name}"')
+                ).format(run=message.run_id, step=message.step_no, name=name)
     if message.whole_run:
-        about = f" ({message.run_title})" if message.run_title else ""
-        return (f'[Alur] {kind}: layanan "{message.sop_title}" {message.period}{about} '
-                f"melewati waktu penyelesaian {format_minutes(message.late_minutes)}")
-    return (f'[Alur] {kind}: langkah {message.step_no} "{message.step_name}" '
-            f"terlambat {format_minutes(message.late_minutes)}")
+        period = message.period + (f" ({message.run_title})" if message.run_title else "")
+        return (_('[Alur] Escalation: the service "{sop}" {period} is past its completion '
+                  "time by {late}") if escalation else
+                _('[Alur] Reminder: the service "{sop}" {period} is past its completion '
+                  "time by {late}")).format(sop=message.sop_title, period=period,
+                                            late=_late(message.late_minutes))
+    return (_('[Alur] Escalation: step {step} "{name}" is {late} late') if escalation else
+            _('[Alur] Reminder: step {step} "{name}" is {late} late')).format(
+        step=message.step_no, name=message.step_name, late=_late(message.late_minutes))
 
 
 def complete_commands(message: ReminderMessage, person: Person) -> tuple[str, ...]:
     """The commands that complete the step: as ``person``, or for a superior as each responsible."""
     if message.whole_run:
         return (f"alur run show {message.run_id} --as {shlex.quote(person.id)}",)
-    ids = (message.responsible_ids or ("ORANG",)) if as_superior(message, person) \
+    ids = (message.responsible_ids or (_("PERSON"),)) if as_superior(message, person) \
         else (person.id,)
     return tuple(f"alur step complete {message.run_id} {shlex.quote(message.task)} "
                  f"--as {shlex.quote(person_id)}" for person_id in ids)
@@ -82,11 +100,13 @@ def _deadline_text(message: ReminderMessage) -> str | None:
     if left is None:
         remaining = None
     elif left > 0:
-        remaining = f"sisa {left} hari kerja"
+        remaining = ngettext("{n} working day left", "{n} working days left", left).format(
+            n=left)
     elif left == 0:
-        remaining = "tidak ada lagi hari kerja tersisa"
+        remaining = _("no working days left")
     else:
-        remaining = f"sudah lewat {-left} hari kerja"
+        remaining = ngettext("{n} working day past", "{n} working days past", -left).format(
+            n=-left)
     if message.deadline is None:
         return remaining
     day = format_day(message.deadline)
@@ -101,81 +121,91 @@ def _service(message: ReminderMessage) -> str | None:
     due = format_moment(message.service_due_at, message.timezone)
     if left is None:
         return due
-    return f"{due} (sisa {format_minutes(left)})" if left >= 0 else \
-        f"{due} (terlambat {format_minutes(-left)})"
+    return _("{time} ({left} left)").format(time=due, left=_late(left)) if left >= 0 else \
+        _("{time} ({late} late)").format(time=due, late=_late(-left))
 
 
 def _rows(message: ReminderMessage) -> list[tuple[str, str]]:
-    names = ", ".join(message.responsible) or "(belum ada pemegang peran)"
-    rows = [("SOP", f"{message.sop_title} ({message.sop_id})"),
-            ("Unit", message.unit_name),
-            ("Periode", message.period),
-            ("Run", str(message.run_id))]
+    names = ", ".join(message.responsible) or _("(no holder yet)")
+    rows = [(_("SOP"), f"{message.sop_title} ({message.sop_id})"),
+            (_("Unit"), message.unit_name),
+            (_("Period"), message.period),
+            (_("Run"), str(message.run_id))]
     if message.run_title:
-        rows.append(("Perihal", message.run_title))
+        rows.append((_("Regarding"), message.run_title))
     if message.whole_run:
-        rows += [("Langkah aktif", message.task or "-"),
-                 ("Dikerjakan oleh", names)]
+        rows += [(_("Active step"), message.task or "-"),
+                 (_("Done by"), names)]
     else:
         step = f"{message.step_no}. {message.step_name}"
         if message.attempt > 1:
-            step += f" (pengerjaan ke-{message.attempt})"
-        rows += [("Langkah", step),
-                 ("Batas waktu", format_moment(message.due_at, message.timezone)),
-                 ("Terlambat", f"{format_minutes(message.late_minutes)} (waktu kerja)"),
-                 ("Pelaksana", f"{message.actor_title}: {names}")]
+            step = _("{step} (attempt number {n})").format(step=step, n=message.attempt)
+        rows += [(_("Step"), step),
+                 (_("Deadline"), format_moment(message.due_at, message.timezone)),
+                 (_("Late by"), _("{late} (working time)").format(
+                     late=_late(message.late_minutes))),
+                 (_("Actor"), f"{message.actor_title}: {names}")]
     service = _service(message)
     if service:
-        rows.append(("Batas layanan", service))
+        rows.append((_("Service deadline"), service))
     deadline = _deadline_text(message)
     if deadline:
-        rows.append(("Batas akhir run", deadline))
+        rows.append((_("Run deadline"), deadline))
     return rows
 
 
+def _table(rows: list[tuple[str, str]]) -> list[str]:
+    """``Label : value`` lines, the labels padded to one width."""
+    width = max([LABEL_WIDTH, *(len(label) for label, _value in rows)])
+    return [f"{label:<{width}} : {value}" for label, value in rows]
+
+
 def body(message: ReminderMessage, person: Person) -> str:
-    """The plain-text message to ``person``, in Bahasa Indonesia."""
-    role = message.escalation_role_title or "atasan"
+    """The plain-text message to ``person``, in the language in use."""
+    role = message.escalation_role_title or _("superior")
     if message.failure is not None:
         return _failure_body(message, person)
-    if message.whole_run:
-        opening = ("Layanan berikut sudah melewati waktu penyelesaiannya dan belum selesai. "
-                   f"Pesan ini disampaikan kepada Anda sebagai pimpinan ({role}).")
-        closing = "Lihat keadaannya di Alur dengan perintah"
-    elif as_superior(message, person):
-        opening = ("Langkah SOP berikut sudah melewati batas waktunya dan belum diselesaikan "
-                   f"oleh pelaksananya. Pesan ini disampaikan kepada Anda sebagai atasan "
-                   f"({role}), eskalasi tingkat {message.level}.")
-        closing = ("Mohon pastikan pelaksana menyelesaikannya. Setelah selesai, pelaksana "
-                   "mencatatnya di Alur dengan perintah")
-    else:
-        opening = ("Langkah SOP berikut adalah tugas Anda dan sudah melewati batas waktunya. "
-                   "Mohon segera diselesaikan.")
-        if message.is_escalation:
-            opening += f" Pengingat ini juga sudah diteruskan kepada atasan ({role})."
-        closing = "Setelah selesai, catat di Alur dengan perintah"
     commands = complete_commands(message, person)
-    closing += " (cukup salah satu):" if len(commands) > 1 else ":"
-    rows = _rows(message)
-    table = [f"{label:<15} : {value}" for label, value in rows]
-    lines = [f"Yth. {person.name},", "", textwrap.fill(opening, 72), "", *table, "",
-             textwrap.fill(closing, 72), *(f"    {command}" for command in commands), "",
-             "Pesan otomatis dari Alur."]
+    if message.whole_run:
+        opening = _("The service below is past its completion time and not finished yet. "
+                    "This message goes to you as its head ({role}).").format(role=role)
+        closing = _("See how it stands in Alur with the command:")  # one: `run show`
+    elif as_superior(message, person):
+        opening = _("The SOP step below is past its deadline and its actor has not finished "
+                    "it yet. This message goes to you as the superior ({role}), escalation "
+                    "level {level}.").format(role=role, level=message.level)
+        closing = (_("Please make sure the actor finishes it. When it is done, the actor "
+                     "records it in Alur with the command (any one of them):")
+                   if len(commands) > 1 else
+                   _("Please make sure the actor finishes it. When it is done, the actor "
+                     "records it in Alur with the command:"))
+    else:
+        opening = _("The SOP step below is your task and is past its deadline. Please finish "
+                    "it soon.")
+        if message.is_escalation:
+            opening += " " + _("This reminder has also been passed on to the superior "
+                               "({role}).").format(role=role)
+        closing = _("When it is done, record it in Alur with the command:")  # as themselves
+    lines = [_("Dear {name},").format(name=person.name), "", textwrap.fill(opening, 72), "",
+             *_table(_rows(message)), "", textwrap.fill(closing, 72),
+             *(f"    {command}" for command in commands), "",
+             _("An automatic message from Alur.")]
     return "\n".join(lines)
 
 
 def _failure_body(message: ReminderMessage, person: Person) -> str:
     """To the operator: a reminder could not be delivered, and why; it will not be retried."""
-    kind = "eskalasi" if message.is_escalation else "pengingat"
-    opening = (f"Sebuah {kind} Alur gagal terkirim dan tidak akan dicoba lagi. Pesan ini "
-               "disampaikan kepada Anda sebagai operator Alur.")
-    cause = ("Tidak ada seorang pun yang memegang peran ini di daftar pegawai (roster)."
-             if message.failure == NO_HOLDER else f"Kesalahan terakhir: {message.failure}")
-    table = [f"{label:<15} : {value}" for label, value in _rows(message)]
-    lines = [f"Yth. {person.name},", "", textwrap.fill(opening, 72), "",
-             textwrap.fill(cause, 72), "", *table, "",
-             "Periksa saluran pengingat dan daftar pegawai, lalu lihat riwayatnya dengan:",
-             f"    alur reminders list --run {message.run_id}", "", "Pesan otomatis dari Alur."]
+    opening = (_("An Alur escalation could not be delivered and will not be tried again. "
+                 "This message goes to you as Alur's operator.") if message.is_escalation else
+               _("An Alur reminder could not be delivered and will not be tried again. "
+                 "This message goes to you as Alur's operator."))
+    cause = (_("Nobody holds this role in the roster.") if message.failure == NO_HOLDER
+             else _("Last error: {error}").format(error=say(message.failure)))
+    lines = [_("Dear {name},").format(name=person.name), "", textwrap.fill(opening, 72), "",
+             textwrap.fill(cause, 72), "", *_table(_rows(message)), "",
+             _("Check the reminder channels and the roster, then see the history with:"),
+             f"    alur reminders list --run {message.run_id}", "",
+             _("An automatic message from Alur.")]
     return "\n".join(lines)
 
 

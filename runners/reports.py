@@ -1,5 +1,6 @@
 """The run report (planned vs actual working time) as a table, CSV or an Excel workbook;
-CSV as Excel in Indonesia reads it."""
+CSV as Excel in Indonesia reads it. Headers and labels are in the language in use; the
+author's and the people's words are printed as written."""
 
 from __future__ import annotations
 
@@ -9,9 +10,16 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from engine.durations import format_minutes
+from engine.spec import DEFAULT_RESULT
+from runners.i18n import N_, _, ngettext, say
 
-COLUMNS = ["No", "Uraian Kegiatan", "Ke", "Pelaksana", "Oleh", "Waktu baku (menit)",
-           "Waktu nyata (menit)", "Selisih (menit)", "Melebihi", "Keterangan"]
+COLUMNS = [N_("No."), N_("Activity"), N_("Attempt"), N_("Actor"), N_("By"),
+           N_("Standard time (minutes)"), N_("Actual time (minutes)"),
+           N_("Difference (minutes)"), N_("Over"), N_("Remarks")]  # the workbook's header
+CSV_COLUMNS = [N_("no"), N_("id"), N_("task"), N_("name"), N_("attempt"), N_("actor"),
+               N_("completed_by"), N_("standard_minutes"), N_("actual_minutes"),
+               N_("difference_minutes"), N_("over"), N_("outcome"), N_("note"),
+               N_("activity_note")]
 BOM = "\ufeff"
 
 
@@ -28,39 +36,66 @@ def keterangan(step: dict[str, Any]) -> str:
     """The Keterangan of a report row: the SOP's note on the activity, the outcome chosen,
     the note kept with the task and why it was skipped or reopened."""
     return "\n".join(x for x in (
-        step.get("activity_note") or "", step.get("outcome") and f"Hasil: {step['outcome']}",
-        step.get("note") and f"Catatan: {step['note']}",
-        step.get("reason") and f"Alasan: {step['reason']}") if x)
+        step.get("activity_note") or "",
+        step.get("outcome") and _("Outcome: {outcome}").format(outcome=step["outcome"]),
+        step.get("note") and _("Note: {note}").format(note=step["note"]),
+        step.get("reason") and _("Reason: {reason}").format(reason=step["reason"])) if x)
 
 
 def _name(step: dict[str, Any]) -> str:
     return str(step["name"]) + (f" [{step['task']}]" if step["task"] != step["id"] else "")
 
 
+def _yes(value: Any) -> str:
+    return _("yes") if value else ""
+
+
 def _rows(data: dict[str, Any]) -> list[list[Any]]:
     return [[s["no"], _name(s), s["attempt"], s["actor"], s["completed_by"] or "",
              s["standard_minutes"], s["actual_minutes"], s["difference_minutes"],
-             "ya" if s["over"] else "", keterangan(s)] for s in data["steps"]]
+             _yes(s["over"]), keterangan(s)] for s in data["steps"]]
+
+
+def _minutes(value: int) -> str:
+    return say(format_minutes(value))
 
 
 def summary(data: dict[str, Any]) -> str:
     """The totals: the steps' standard and actual time, those over, and the run's."""
-    return (f"Total: baku {format_minutes(data['total_standard_minutes'])}, nyata "
-            f"{format_minutes(data['total_actual_minutes'])}; {data['steps_over']} dari "
-            f"{data['steps_counted']} langkah melebihi waktu baku\n"
-            f"Run: baku {format_minutes(data['critical_path_minutes'])} (jalur kritis SOP), "
-            f"nyata {format_minutes(data['run_actual_minutes'])} dari mulai sampai "
-            + ("selesai" if data["finished_at"] else "sekarang"))
+    steps = ngettext("Total: standard {standard}, actual {actual}; {over} of {counted} step "
+                     "over the standard time",
+                     "Total: standard {standard}, actual {actual}; {over} of {counted} steps "
+                     "over the standard time", data["steps_counted"]).format(
+        standard=_minutes(data["total_standard_minutes"]),
+        actual=_minutes(data["total_actual_minutes"]), over=data["steps_over"],
+        counted=data["steps_counted"])
+    run = (_("Run: standard {standard} (the SOP's critical path), actual {actual} from the "
+             "start to the end") if data["finished_at"] else
+           _("Run: standard {standard} (the SOP's critical path), actual {actual} from the "
+             "start until now")).format(standard=_minutes(data["critical_path_minutes"]),
+                                        actual=_minutes(data["run_actual_minutes"]))
+    return f"{steps}\n{run}"
+
+
+def run_status(status: str, result: str | None) -> str:
+    """A run's status as people say it, with its result when that says more (``selesai
+    (ditolak)``, not ``selesai (selesai)``)."""
+    from runners.words import status_word
+
+    word = status_word(status)
+    return f"{word} ({result})" if result and result != DEFAULT_RESULT else word
 
 
 def report_head(data: dict[str, Any]) -> str:
     """The line naming the run the report is about."""
-    from runners.words import status_word
-
-    return (f"Laporan run {data['run']}: {data['sop_title']} — unit {data['unit']}, periode "
-            f"{data['period']}" + (f", {data['title']}" if data.get("title") else "")
-            + f", status {status_word(data['status'])}"
-            + (f" ({data['result']})" if data["result"] else ""))
+    places = {"run": data["run"], "sop": data["sop_title"], "unit": data["unit"],
+              "period": data["period"], "title": data.get("title"),
+              "status": run_status(data["status"], data["result"])}
+    if data.get("title"):
+        return _("Report of run {run}: {sop} \u2014 unit {unit}, period {period}, {title}, "
+                 "status {status}").format(**places)
+    return _("Report of run {run}: {sop} \u2014 unit {unit}, period {period}, status {status}"
+             ).format(**places)
 
 
 def report_table(data: dict[str, Any], width: int | None = None) -> str:
@@ -72,15 +107,17 @@ def report_table(data: dict[str, Any], width: int | None = None) -> str:
     def minutes(value: int | None) -> str:
         return "-" if value is None else str(value)
 
-    cells = [[s["no"], _name(s) + (f" (ke-{s['attempt']})" if s["attempt"] > 1 else ""),
+    cells = [[s["no"], _name(s) + (" " + _("(attempt {n})").format(n=s["attempt"])
+                                   if s["attempt"] > 1 else ""),
               s["actor"], s["completed_by"] or "", minutes(s["standard_minutes"]),
               minutes(s["actual_minutes"]), minutes(s["difference_minutes"]),
-              "ya" if s["over"] else "", keterangan(s)] for s in data["steps"]]
-    columns = [Column("No", 2), Column("Uraian Kegiatan", 18, weight=2),
-               Column("Pelaksana", keep_from=110), Column("Oleh", 10),
-               Column("Baku (menit)", 5, most=7), Column("Nyata (menit)", 5, most=7),
-               Column("Selisih (menit)", 7, keep_from=100, most=7), Column("Lebih", 5),
-               Column("Keterangan", 14, weight=2)]
+              _yes(s["over"]), keterangan(s)] for s in data["steps"]]
+    columns = [Column(_("No."), 2), Column(_("Activity"), 18, weight=2),
+               Column(_("Actor"), keep_from=110), Column(_("By"), 10),
+               Column(_("Standard (minutes)"), 5, most=7),
+               Column(_("Actual (minutes)"), 5, most=7),
+               Column(_("Difference (minutes)"), 7, keep_from=100, most=7),
+               Column(_("Exceeded"), 5), Column(_("Remarks"), 14, weight=2)]
     width = width or terminal_width()
     return "\n".join([textwrap.fill(report_head(data), width), "", table(columns, cells, width),
                       "", "\n".join(textwrap.fill(line, width)
@@ -89,9 +126,7 @@ def report_table(data: dict[str, Any], width: int | None = None) -> str:
 
 def report_csv(data: dict[str, Any], sep: str = ";") -> str:
     """The report as CSV (one row per attempt, then a total row)."""
-    rows: list[list[Any]] = [["no", "id", "task", "name", "attempt", "actor", "completed_by",
-                              "standard_minutes", "actual_minutes", "difference_minutes", "over",
-                              "outcome", "note", "activity_note"]]
+    rows: list[list[Any]] = [[_(column) for column in CSV_COLUMNS]]
     for s in data["steps"]:
         rows.append([s["no"], s["id"], s["task"], s["name"], s["attempt"], s["actor"],
                      s["completed_by"] or "", s["standard_minutes"] or "",
@@ -99,9 +134,9 @@ def report_csv(data: dict[str, Any], sep: str = ";") -> str:
                      "" if s["difference_minutes"] is None else s["difference_minutes"],
                      int(s["over"]), s["outcome"] or "", s["note"] or "",
                      s["activity_note"] or ""])
-    rows.append(["", "", "", "TOTAL", "", "", "", data["total_standard_minutes"],
+    rows.append(["", "", "", _("TOTAL"), "", "", "", data["total_standard_minutes"],
                  data["total_actual_minutes"], "", data["steps_over"]])
-    rows.append(["", "", "", "RUN (critical path)", "", "", "",
+    rows.append(["", "", "", _("RUN (critical path)"), "", "", "",
                  data["critical_path_minutes"], data["run_actual_minutes"], "", ""])
     return csv_text(rows, sep)
 
@@ -114,23 +149,25 @@ def report_xlsx(data: dict[str, Any]) -> bytes:
 
     book = Workbook()
     sheet = book.active
-    sheet.title = f"Run {data['run']}"
-    sheet.append([f"Laporan waktu: {data['sop_title']}"])
+    sheet.title = _("Run {run}").format(run=data["run"])
+    sheet.append([_("Time report: {sop}").format(sop=data["sop_title"])])
     sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append([f"Unit {data['unit']}, periode {data['period']}, status {data['status']}"])
+    sheet.append([_("Unit {unit}, period {period}, status {status}").format(
+        unit=data["unit"], period=data["period"],
+        status=run_status(data["status"], data["result"]))])
     sheet.append([])
-    sheet.append(COLUMNS)
+    sheet.append([_(column) for column in COLUMNS])
     for cell in sheet[4]:
         cell.font = Font(bold=True)
     for row in _rows(data):
         sheet.append(row)
         for cell in sheet[sheet.max_row]:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
-    sheet.append(["", "Total", "", "", "", data["total_standard_minutes"],
+    sheet.append(["", _("Total"), "", "", "", data["total_standard_minutes"],
                   data["total_actual_minutes"], "", data["steps_over"], ""])
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
-    sheet.append(["", "Run (jalur kritis SOP / nyata)", "", "", "",
+    sheet.append(["", _("Run (the SOP's critical path / actual)"), "", "", "",
                   data["critical_path_minutes"], data["run_actual_minutes"], "", "", ""])
     for column, width in zip("ABCDEFGHIJ", (5, 50, 5, 20, 14, 12, 12, 12, 10, 40), strict=True):
         sheet.column_dimensions[column].width = width

@@ -5,7 +5,8 @@ scheduler is only the clock that drives two kinds of jobs: a sweep every
 ``sweep_seconds`` that claims due reminders and sends them, and one job per
 SOP with a ``start:`` block that starts its runs. Jobs name module-level
 functions as text and take JSON-safe arguments; the daemon they act on is
-this process's ``Daemon``.
+this process's ``Daemon``. What it prints, and the reminders it sends, are in
+the language in use (the daemon's ALUR_LANG or ``--lang``).
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from engine.errors import AlurError
+from runners.i18n import N_, _, ngettext, say, say_error, use_language
+from runners.i18n import language as language_in_use
 
 if TYPE_CHECKING:
     from apscheduler.schedulers.base import BaseScheduler
@@ -34,6 +37,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("alur.scheduler")
 BATCH = 200
 _DAEMON: Daemon | None = None
+SAID_STATUS = {"sent": N_("sent"), "failed": N_("failed"), "pending": N_("pending"),
+               "retired": N_("retired")}  # a reminder's status in the daemon's lines
 
 
 @dataclass
@@ -45,6 +50,8 @@ class Daemon:
     echo: Callable[[str], None] = field(default=log.info)
     me: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:"
                                             f"{uuid.uuid4().hex[:6]}")
+    language: str = field(default_factory=language_in_use)  # of its lines and reminders, in every
+    # thread (the scheduler's jobs run in threads of their own)
 
     def __post_init__(self) -> None:
         self.lock = self.app.db.lease(self.me)
@@ -58,7 +65,9 @@ class Daemon:
         released = self.app.write(lambda s: reminders.release_orphans(s, self.me,
                                                                       self.lock.alive))
         if released:
-            self.echo(f"took back {released} reminder(s) a stopped scheduler had claimed")
+            self.echo(ngettext("took back {n} reminder a stopped scheduler had claimed",
+                               "took back {n} reminders a stopped scheduler had claimed",
+                               released).format(n=released))
 
     def close(self) -> None:
         """Release the lock."""
@@ -91,20 +100,26 @@ class Daemon:
         tries = self.deliver(outgoing)
         done = self.app.write(lambda s: reminders.record(s, env, outgoing, tries, self.me,
                                                          self.app.now()))
-        kind = "escalation" if outgoing.message.level else "reminder"
-        who = ", ".join(p.id for p in outgoing.recipients) or "nobody"
+        who = ", ".join(p.id for p in outgoing.recipients) or _("nobody")
+        error = say(done.last_error or "")
         outcome = done.status
         if done.status == "pending":  # a try failed; another comes later
             outcome = "retry"
-            status = (f"not delivered ({done.last_error}); try {done.attempts} of "
-                      f"{reminders.MAX_ATTEMPTS}, next at {self.app.local(done.due_at)}")
+            status = _("not delivered ({error}); try {attempt} of {tries}, next at {time}").format(
+                error=error, attempt=done.attempts, tries=reminders.MAX_ATTEMPTS,
+                time=self.app.local(done.due_at))
         elif done.status == "failed":
-            status = f"FAILED for good ({done.last_error})"
+            status = _("FAILED for good ({error})").format(error=error)
         else:
-            status = done.status + (f" ({done.last_error})" if done.last_error else "")
-        self.echo(f"{kind} {done.id} (level {outgoing.message.level}) run "
-                  f"{outgoing.message.run_id} step {outgoing.message.step_no or '-'} "
-                  f"{outgoing.message.task} -> {who}: {status}")
+            status = _(SAID_STATUS.get(done.status, done.status)) + (
+                f" ({error})" if error else "")
+        places = {"id": done.id, "level": outgoing.message.level,
+                  "run": outgoing.message.run_id, "step": outgoing.message.step_no or "-",
+                  "task": outgoing.message.task, "who": who, "status": status}
+        self.echo((_("escalation {id} (level {level}) run {run} step {step} {task} -> {who}: "
+                     "{status}") if outgoing.message.level else
+                   _("reminder {id} (level {level}) run {run} step {step} {task} -> {who}: "
+                     "{status}")).format(**places))
         self.counts[outcome] = self.counts.get(outcome, 0) + 1
         if done.status == "failed":
             self.alert(outgoing, done.last_error or "")
@@ -118,14 +133,16 @@ class Daemon:
 
         operator = self.app.settings.reminders.operator
         if not operator:
-            self.echo(f"reminder {outgoing.reminder.id} FAILED for good: {error} (set "
-                      "[reminders] operator in alur.toml to be told)")
+            self.echo(_("reminder {id} FAILED for good: {error} (set [reminders] operator in "
+                        "alur.toml to be told)").format(id=outgoing.reminder.id,
+                                                        error=say(error)))
             return
         person = next((p for u in self.app.roster.units for p in u.people
                        if p.id == operator), None)
         if person is None:
-            self.echo(f"reminder {outgoing.reminder.id} FAILED for good: {error}; the operator "
-                      f"`{operator}` is not in the roster")
+            self.echo(_("reminder {id} FAILED for good: {error}; the operator `{operator}` is "
+                        "not in the roster").format(id=outgoing.reminder.id, error=say(error),
+                                                    operator=operator))
             return
         message = dataclasses.replace(outgoing.message, failure=error)
         for channel in self.channels:
@@ -158,7 +175,8 @@ class Daemon:
                 delivery = Delivery(outgoing.reminder.id, person.id, channel.name,
                                     self.app.now(), ok, detail)
                 if not ok:
-                    self.echo(f"  could not reach {person.id} by {channel.name}: {detail}")
+                    self.echo("  " + _("could not reach {person} by {channel}: {detail}").format(
+                        person=person.id, channel=channel.name, detail=detail))
                 self._record_delivery(delivery)
                 tries.append(delivery)
         return tries
@@ -199,10 +217,12 @@ class Daemon:
         except DuplicateRun:
             return None  # started before (by us, by hand, or by another daemon just now)
         except AlurError as exc:  # a bad roster or SOP: say so, keep the daemon going
-            self.echo(f"could not start {sop} for {unit}: {exc}")
+            self.echo(_("could not start {sop} for {unit}: {error}").format(
+                sop=sop, unit=unit, error=say_error(exc)))
             return None
-        self.echo(f"started run {done.run.id}: {sop} for {unit}, period {plan.period} (from "
-                  f"{self.app.local(plan.at)})")
+        self.echo(_("started run {run}: {sop} for {unit}, period {period} (from {time})").format(
+            run=done.run.id, sop=sop, unit=unit, period=plan.period,
+            time=self.app.local(plan.at)))
         return done.run.id
 
     def once(self) -> int:
@@ -220,7 +240,7 @@ class Daemon:
         add_jobs(scheduler, self.app)
 
         def stop(signum: int, _frame: object) -> None:
-            self.echo(f"stopping ({signal.Signals(signum).name})")
+            self.echo(_("stopping ({signal})").format(signal=signal.Signals(signum).name))
             scheduler.shutdown(wait=False)
 
         previous = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)}
@@ -263,17 +283,21 @@ def add_jobs(scheduler: BaseScheduler, app: App) -> None:
 
 def sweep_job() -> None:
     """APScheduler job: one sweep of the running daemon."""
-    if _DAEMON is not None:
+    daemon = _DAEMON
+    if daemon is not None:
         try:
-            _DAEMON.sweep()
+            with use_language(daemon.language):
+                daemon.sweep()
         except Exception:  # keep the daemon alive; the next sweep tries again
-            log.exception("sweep failed")
+            log.exception(_("the sweep failed; the next one tries again"))
 
 
 def start_job(sop_id: str) -> None:
     """APScheduler job: start the runs an SOP's `start:` block asks for."""
-    if _DAEMON is not None:
+    daemon = _DAEMON
+    if daemon is not None:
         try:
-            _DAEMON.start_runs()
+            with use_language(daemon.language):
+                daemon.start_runs()
         except Exception:
-            log.exception("starting runs of %s failed", sop_id)
+            log.exception(_("starting the runs of {sop} failed").format(sop=sop_id))

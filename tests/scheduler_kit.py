@@ -109,13 +109,16 @@ def configure(workspace: Path, smtp_port: int | None = None, webhook: str | None
 
 
 class DaemonProcess:
-    """`alur scheduler` as a child process."""
+    """`alur scheduler` as a child process, speaking ``lang`` (its ALUR_LANG: the language of
+    what it prints and of the reminders it sends; default: the test's, English)."""
 
     def __init__(self, workspace: Path, db_url: str, now: str,
-                 args: tuple[str, ...] = ()) -> None:
+                 args: tuple[str, ...] = (), lang: str | None = None) -> None:
         env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
         env.update({"ALUR_WORKSPACE": str(workspace), "ALUR_DATABASE_URL": db_url,
                     "ALUR_NOW": now, "PYTHONPATH": str(REPO)})
+        if lang is not None:
+            env["ALUR_LANG"] = lang
         self.process = subprocess.Popen(
             [sys.executable, "-c", "from runners.cli.main import main; main()", "scheduler", *args],
             env=env, cwd=workspace, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,

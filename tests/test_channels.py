@@ -188,6 +188,7 @@ def assert_delivered(mailbox: Mailbox, detail: str) -> None:
         assert part in text
 
 
+@pytest.mark.usefixtures("bahasa")
 def test_email_plain_smtp() -> None:
     with smtp_server() as (port, mailbox):
         detail = email_channel(port).send(MESSAGE, DEDE)
@@ -195,6 +196,7 @@ def test_email_plain_smtp() -> None:
     assert mailbox.tls == [False]
 
 
+@pytest.mark.usefixtures("bahasa")
 def test_email_starttls_with_a_trusted_certificate(certificate: tuple[Path, Path]) -> None:
     with smtp_server(tls_context=server_context(certificate)) as (port, mailbox):
         detail = email_channel(port, "starttls", context=client_context(certificate)).send(
@@ -210,6 +212,7 @@ def test_email_starttls_refuses_an_untrusted_certificate(certificate: tuple[Path
     assert mailbox.envelopes == []
 
 
+@pytest.mark.usefixtures("bahasa")
 def test_email_ssl(certificate: tuple[Path, Path]) -> None:
     with smtp_server(ssl_context=server_context(certificate)) as (port, mailbox):
         detail = email_channel(port, "ssl", context=client_context(certificate)).send(
@@ -217,6 +220,7 @@ def test_email_ssl(certificate: tuple[Path, Path]) -> None:
     assert_delivered(mailbox, detail)
 
 
+@pytest.mark.usefixtures("bahasa")
 def test_email_login_reads_the_named_variables() -> None:
     environ = {"ALUR_SMTP_USER": "alur", "ALUR_SMTP_PASSWORD": "rahasia-123"}
     with smtp_server(auth=True) as (port, mailbox):
@@ -452,6 +456,7 @@ def test_apprise_applies_to_people_with_urls() -> None:
 
 # -- console and wiring -------------------------------------------------------------
 
+@pytest.mark.usefixtures("bahasa")
 def test_console_lines() -> None:
     lines: list[str] = []
     channel = ConsoleChannel(lines.append)
@@ -464,6 +469,7 @@ def test_console_lines() -> None:
         "(Sekretaris Kecamatan), terlambat 2 jam 30 menit"]
 
 
+@pytest.mark.usefixtures("bahasa")
 def test_console_logs_by_default(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO, logger="alur.reminders")
     ConsoleChannel().send(make_message(), BUDI)

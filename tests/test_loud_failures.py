@@ -67,8 +67,8 @@ def test_each_failed_send_is_printed_and_the_operator_is_told_after_the_last_try
     alert = alerts[0]
     rows = {r["level"]: r for r in reminder_rows(folder, db_url)}
     assert alert["reminder"] == rows[0]["id"] and "SMTP 127.0.0.1:9" in alert["failure"]
-    assert alert["subject"].startswith("[Alur] GAGAL TERKIRIM: pengingat run 1 langkah 3")
-    assert "gagal terkirim dan tidak akan dicoba lagi" in alert["text"]
+    assert alert["subject"].startswith("[Alur] NOT DELIVERED: reminder of run 1, step 3")
+    assert "could not be delivered and will not be tried again" in alert["text"]
     assert "alur reminders list --run 1" in alert["text"]
     assert rows[0]["status"] == "failed" and rows[0]["attempts"] == 5
 
@@ -123,7 +123,6 @@ def test_a_role_nobody_holds_is_a_failure_from_the_moment_its_task_is_active(
     # the moment step 3 is active: a warning naming the step, on stderr
     assert "Active step: 3." in done.stdout and "NOBODY (no holder)" in done.stdout
     assert "nobody holds the role of step himpun" in done.stderr
-    assert "tidak ada pemegang peran" in done.stderr
     started_ok = run_cli("run", "show", "1", *base, "--as", "camat", env=at)
     assert started_ok.exit_code == 0
 
@@ -141,7 +140,7 @@ def test_a_role_nobody_holds_is_a_failure_from_the_moment_its_task_is_active(
     assert rows[1]["status"] == "pending"  # the escalation to the superior still follows
     alerts = [c for c in hooks.calls if c["type"] == "alur.failure"]
     assert [c["recipient"]["id"] for c in alerts] == ["sekcam"]
-    assert "Tidak ada seorang pun yang memegang peran ini" in alerts[0]["text"]
+    assert "Nobody holds this role in the roster." in alerts[0]["text"]
 
 
 def test_status_sees_the_running_scheduler(tmp_path: Path, db_url: str) -> None:

@@ -1,4 +1,5 @@
-"""Reminder texts in Bahasa Indonesia: subjects, bodies, times in WIB/WITA/WIT, payloads."""
+"""Reminder texts in Bahasa Indonesia: subjects, bodies, times in WIB/WITA/WIT, payloads
+(English: tests/test_documents_bahasa.py)."""
 
 from __future__ import annotations
 
@@ -39,6 +40,8 @@ def make_message(**changes: Any) -> ReminderMessage:
         timezone="Asia/Jakarta")
     return replace(message, **changes)
 
+
+pytestmark = pytest.mark.usefixtures("bahasa")  # the reminders as their readers get them
 
 ESCALATION: dict[str, Any] = {
     "level": 1, "escalation_role_title": "Sekretaris Kecamatan",

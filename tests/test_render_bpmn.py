@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from engine.spec import EACH, END
+from runners.i18n import language, use_language
 from runners.render.bpmn import holders, render_bpmn
 from tests.render_kit import HOLDERS, IDS, SPECS, alur_path, scripts
 
@@ -37,9 +38,15 @@ def bpmn_schema() -> Any:
     return etree.XMLSchema(etree.parse(XSD_PATH))
 
 
-@cache
 def bpmn_of(name: str) -> str:
-    return render_bpmn(SPECS[name])
+    """The BPMN of a case in the language in use (rendered once per language)."""
+    return _bpmn_in(name, language())
+
+
+@cache
+def _bpmn_in(name: str, code: str) -> str:
+    with use_language(code):
+        return render_bpmn(SPECS[name])
 
 
 @cache
@@ -185,6 +192,7 @@ def test_lakip_rework_loop_runs_the_same_in_spiffworkflow() -> None:
     assert spiff_path(name, labels) == (visited, end)
 
 
+@pytest.mark.usefixtures("bahasa")
 def test_rejection_ends_with_its_own_end_event() -> None:
     name = "pelayanan-ktp-el"
     assert spiff_path(name, ["Tidak lengkap"]) == (["datang", "verifikasi"], "end:ditolak")

@@ -224,6 +224,7 @@ def read_mermaid(text: str) -> dict[str, Any]:
     return {"lanes": lanes, "nodes": nodes, "edges": edges, "ranks": ranks, "dashed": dashed}
 
 
+@pytest.mark.usefixtures("bahasa")
 @pytest.mark.parametrize("name", IDS)
 def test_mermaid_round_trip(name: str) -> None:
     spec = SPECS[name]
@@ -289,6 +290,7 @@ def md_unescape(text: str) -> str:
     return re.sub(r"\\(.)", r"\1", text)
 
 
+@pytest.mark.usefixtures("bahasa")
 @pytest.mark.parametrize("name", IDS)
 def test_markdown_tables(name: str) -> None:
     spec = SPECS[name]
@@ -319,6 +321,7 @@ def test_markdown_tables(name: str) -> None:
         assert label in markdown
 
 
+@pytest.mark.usefixtures("bahasa")
 def test_markdown_of_the_lakip_sop() -> None:
     markdown = render_markdown(SPECS["pengumpulan-data-kinerja"])
     assert "| **Tanggal Pembuatan** | 30 Desember 2022 |" in markdown

@@ -108,6 +108,7 @@ def test_every_step_is_in_its_row_and_its_symbol_in_its_actors_lane(path: Path) 
         assert roles["acting"] == set(activity.acting[1:])  # each/any: a symbol in every column
 
 
+@pytest.mark.usefixtures("bahasa")
 @pytest.mark.parametrize("path", SOP_FILES, ids=lambda p: p.stem)
 def test_labels_terminators_and_connectors(path: Path) -> None:
     spec = spec_of(path)
@@ -153,6 +154,7 @@ def test_forty_steps_break_across_pages_with_numbered_connectors() -> None:
     assert {"1", "2", str(len(pages) - 1)} <= numbers
 
 
+@pytest.mark.usefixtures("bahasa")
 def test_identity_block() -> None:
     root = parse(render_html(spec_of(LAKIP)))
     identity = next(s for s in root.iter(f"{XHTML}section") if s.get("id") == "identitas")
@@ -172,6 +174,7 @@ def test_identity_block() -> None:
     assert len(list(identity.iter(f"{XHTML}li"))) == 5 + 5 + 8 + 5
 
 
+@pytest.mark.usefixtures("bahasa")
 def test_missing_optional_fields_print_as_dash() -> None:
     spec = spec_of(FIXTURES / "sops" / "valid" / "pengelolaan-surat-masuk.yaml")
     root = parse(render_html(spec))
@@ -217,6 +220,7 @@ def test_eleven_actor_columns_fit_the_landscape_page() -> None:
         assert min(sizes) >= 1.5  # about 4.3 pt
 
 
+@pytest.mark.usefixtures("bahasa")
 def test_painted_run() -> None:
     spec = spec_of(LAKIP)
     states = {a.id: "done" for a in spec.activities[:5]} | {"koreksi": "overdue",

@@ -209,6 +209,7 @@ def keterangan(spec: SopSpec) -> dict[str, str]:
             if "step" in classes(tr)}
 
 
+@pytest.mark.usefixtures("bahasa")
 def test_keterangan_says_who_completes_where_a_split_leads_and_what_a_join_awaits() -> None:
     notes = keterangan(PARALLEL_SPECS["contoh-paralel"])
     assert notes == {"perintah": "bercabang ke 2, 3 (paralel)",

@@ -16,6 +16,7 @@ from tests.test_render_diagrams import table_rows
 PARALLEL = PARALLEL_SPECS["contoh-paralel"]
 
 
+@pytest.mark.usefixtures("bahasa")
 def test_mermaid_draws_fork_and_join_bars_and_a_node_per_acting_actor() -> None:
     text = render(PARALLEL, "mermaid")
     assert isinstance(text, str)
@@ -35,6 +36,7 @@ def test_mermaid_draws_fork_and_join_bars_and_a_node_per_acting_actor() -> None:
     assert "-.-" not in text  # Mermaid ranks every visible link; the nodes rank by ~~~
 
 
+@pytest.mark.usefixtures("bahasa")
 def test_dot_ties_the_acting_nodes_without_ranking_them_and_draws_bars() -> None:
     text = render(PARALLEL, "dot")
     assert isinstance(text, str)
@@ -90,6 +92,7 @@ def test_bpmn_parallel_gateways_for_the_split_and_the_join() -> None:
                                                                   "Task_data_kepegawaian"}
 
 
+@pytest.mark.usefixtures("bahasa")
 def test_bpmn_each_is_a_parallel_multi_instance_task() -> None:
     xsi_type = "{http://www.w3.org/2001/XMLSchema-instance}type"
     loops = {}
@@ -150,6 +153,7 @@ def test_spiffworkflow_waits_at_every_join(name: str) -> None:
         assert all(order[a] < order[split.join] for a in split.region)
 
 
+@pytest.mark.usefixtures("bahasa")
 def test_markdown_marks_every_acting_column_and_says_where_branches_go() -> None:
     text = render(PARALLEL, "md")
     assert isinstance(text, str)

@@ -1,4 +1,5 @@
-"""The SOP HTML in a real browser (headless Chromium): it draws, and nothing leaves its page."""
+"""The SOP HTML in a real browser (headless Chromium): it draws, and nothing leaves its page,
+in Bahasa Indonesia and in English (whose headers are longer)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import pytest
 
 from engine.loader import load_sop_file
 from engine.spec import ActorSpec, SopSpec
+from runners.i18n import use_language
 from runners.render.html import render_html
 from tests.conftest import FIXTURES, SOPS
 from tests.render_kit import PARALLEL_SPECS
@@ -86,9 +88,11 @@ def eleven_actors() -> SopSpec:
     return dataclasses.replace(spec, actors=spec.actors + extra, activities=activities)
 
 
-def test_screenshot_of_the_lakip_sop(tmp_path: Path) -> None:
+@pytest.mark.parametrize("code", ["id", "en"])
+def test_screenshot_of_the_lakip_sop(tmp_path: Path, code: str) -> None:
     page, png = tmp_path / "lakip.html", tmp_path / "lakip.png"
-    page.write_text(render_html(load_sop_file(LAKIP).spec), encoding="utf-8")
+    with use_language(code):
+        page.write_text(render_html(load_sop_file(LAKIP).spec), encoding="utf-8")
     chromium(tmp_path, f"--screenshot={png}", "--window-size=1123,794", page.as_uri())
     data = png.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
@@ -97,12 +101,15 @@ def test_screenshot_of_the_lakip_sop(tmp_path: Path) -> None:
     assert len(data) > 20_000  # a blank page compresses to a few kB
 
 
+@pytest.mark.parametrize("code", ["id", "en"])
 @pytest.mark.parametrize("name", [*SHEETS, "eleven-actors", *PARALLEL_SPECS])
-def test_nothing_overflows_its_page(tmp_path: Path, name: str) -> None:
+def test_nothing_overflows_its_page(tmp_path: Path, name: str, code: str) -> None:
     spec = (eleven_actors() if name == "eleven-actors" else PARALLEL_SPECS[name]
             if name in PARALLEL_SPECS else load_sop_file(SHEETS[name]).spec)
     page = tmp_path / f"{name}.html"
-    page.write_text(render_html(spec).replace("</body>", MEASURE + "</body>"), encoding="utf-8")
+    with use_language(code):
+        html = render_html(spec)
+    page.write_text(html.replace("</body>", MEASURE + "</body>"), encoding="utf-8")
     dom = chromium(tmp_path, "--dump-dom", "--virtual-time-budget=5000", page.as_uri())
     found = re.search(r"<title>overflow:(\d+) misaligned:(\d+) measured:(\d+) symbols:(\d+)"
                       r"</title>", dom)

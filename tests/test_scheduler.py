@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import signal
 from collections import Counter
 from pathlib import Path
@@ -13,6 +14,7 @@ import pytest
 from engine import services
 from engine.clock import FixedClock
 from runners.app import App
+from runners.i18n import _, use_language
 from tests.conftest import run_cli
 from tests.office import wib
 from tests.scheduler_kit import (
@@ -66,7 +68,8 @@ def test_holders_get_one_email_and_one_webhook_call_each(tmp_path: Path, db_url:
     lakip_at_step_3(folder, db_url)
     with smtp_server() as (inbox, port), webhook_server() as (hooks, url):
         configure(folder, smtp_port=port, webhook=url)
-        daemon = DaemonProcess(folder, db_url, now="2026-02-02T09:30")  # 30 min late
+        daemon = DaemonProcess(folder, db_url, now="2026-02-02T09:30",  # 30 min late
+                               lang="id")  # the office's daemon: its e-mails in Bahasa
         try:
             wait_for(lambda: len(inbox.messages) >= 2 and len(hooks.calls) >= 2, what="sends")
             import time
@@ -75,7 +78,10 @@ def test_holders_get_one_email_and_one_webhook_call_each(tmp_path: Path, db_url:
         finally:
             code, output = daemon.stop(signal.SIGTERM)
     assert code == 0, output
-    assert "Scheduler stopped." in output
+    with use_language("id"):
+        assert _("Scheduler stopped.") in output
+    assert re.search(r"^pengingat \d+ \(tingkat 0\) run 1 langkah 3 himpun -> [a-z, -]+: "
+                     r"terkirim$", output, re.M), output  # its lines in its language
     assert sorted(m["to"][0] for m in inbox.messages) == [
         "perencanaan@darangdan.example", "tapem@darangdan.example"]  # the roster's e-mails
     mail = next(m for m in inbox.messages if m["to"] == ["tapem@darangdan.example"])
@@ -89,6 +95,7 @@ def test_holders_get_one_email_and_one_webhook_call_each(tmp_path: Path, db_url:
     call = hooks.calls[0]
     assert (call["type"], call["run"], call["step"], call["late_minutes"]) == (
         "alur.reminder", 1, "himpun", 30)
+    assert call["subject"] == mail["subject"]  # the payload's keys English, its text not
     rows = reminder_rows(folder, db_url)
     assert [(r["level"], r["status"]) for r in rows] == [(0, "sent"), (1, "pending")]
     assert sorted(rows[0]["recipients"]) == sorted(HOLDERS)  # type: ignore[arg-type]

@@ -22,6 +22,8 @@ from click.testing import Result
 from engine.durations import Duration, parse_duration
 from engine.errors import SopValidationError
 from engine.loader import load_sop_file, load_sop_text
+from runners.i18n import use_language
+from runners.render.labels import duration_text
 from tests.conftest import BASE_SOP, run_cli
 
 ORGANIZATION = ("  name: Kecamatan Contoh\n  parent: Kabupaten Contoh\n"
@@ -82,7 +84,7 @@ def played(desk: Desk) -> Desk:
 
 def test_a_duration_keeps_its_text_and_still_counts() -> None:
     hour = parse_duration("1 jam")
-    assert (str(hour), hour.computed) == ("1 jam", "60 menit")
+    assert (str(hour), hour.computed) == ("1 jam", "60 minutes")  # the engine speaks English
     assert hour == Duration(60) == parse_duration("60 menit")
     assert hash(hour) == hash(Duration(60)) and {hour, Duration(60)} == {hour}
     assert str(parse_duration("2  hari   kerja")) == "2 hari kerja"  # spacing only
@@ -90,9 +92,13 @@ def test_a_duration_keeps_its_text_and_still_counts() -> None:
     assert str(parse_duration("60")) == "60 menit"  # a bare number is minutes
     assert str(parse_duration("1,5 Jam")) == "1,5 Jam"
     total = hour + parse_duration("2 hari kerja")
-    assert total == Duration(60, Fraction(2)) and str(total) == "2 hari kerja + 60 menit"
+    assert total == Duration(60, Fraction(2)) and str(total) == "2 working days + 60 minutes"
+    with use_language("id"):  # a sum nobody wrote is said in the reader's language
+        assert (duration_text(total), duration_text(hour)) == ("2 hari kerja + 60 menit",
+                                                               "1 jam")
 
 
+@pytest.mark.usefixtures("bahasa")
 def test_sop_show_and_the_documents_print_durations_as_written(desk: Desk) -> None:
     shown = desk("sop", "show", "contoh-sop").stdout
     rows = {line.split()[0]: line for line in shown.splitlines() if re.match(r"\d+  ", line)}
@@ -109,6 +115,7 @@ def test_sop_show_and_the_documents_print_durations_as_written(desk: Desk) -> No
     assert data["organization"]["logo"] == "logo.png"
 
 
+@pytest.mark.usefixtures("bahasa")
 def test_notes_of_activities_and_tasks_are_shown(desk: Desk) -> None:
     played(desk)
     shown = desk("run", "show", "1").stdout
@@ -197,7 +204,7 @@ def test_run_and_report_print_to_pdf_under_the_kop(desk: Desk, tmp_path: Path) -
         assert pdf.read_bytes().startswith(b"%PDF")
     if shutil.which("pdftotext") is None:
         return
-    for pdf, title in ((run_pdf, "PELAKSANAAN SOP CONTOH"), (report_pdf, "LAPORAN WAKTU SOP")):
+    for pdf, title in ((run_pdf, "EXECUTION OF SOP CONTOH"), (report_pdf, "TIME REPORT OF SOP")):
         text = " ".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True,
                                        text=True, check=True).stdout.split())
         for words in ("KABUPATEN CONTOH", "KECAMATAN CONTOH", "Jl. Raya Contoh Km 1", title,
@@ -228,9 +235,9 @@ def test_the_history_table_reads_as_words(desk: Desk) -> None:
     out = desk("history").stdout
     flat = " ".join(out.split())
     assert "fields=keperluan: Berobat, nik: sha256:" in flat and "pemohon: Siti Aminah" in flat
-    assert "…" in flat and "sop_hash=" in flat
+    assert "…" in flat and "SOP hash=" in flat
     digest = flat.split("nik: sha256:")[1].split("…")[0]
     assert len(digest) == 12  # cut, not the whole 64 digits
-    assert "due_at=07-01 " in flat  # local and short, not 2026-01-07T02:20:00+00:00
+    assert "due=07-01 " in flat  # local and short, not 2026-01-07T02:20:00+00:00
     for raw in ("{", "[", "'", "+00:00", "False", "True", "3214015708900001"):
         assert raw not in out, raw

@@ -8,6 +8,7 @@ module and is imported only when asked for.
 from __future__ import annotations
 
 from engine.spec import SopSpec
+from engine.text import Text
 from runners.render.paint import RunPaint, StepState
 
 FORMATS = ("html", "pdf", "md", "mermaid", "dot", "bpmn")
@@ -43,4 +44,5 @@ def render(spec: SopSpec, fmt: str, paint: RunPaint | None = None,
         from runners.render.bpmn import render_bpmn
 
         return render_bpmn(spec)
-    raise ValueError(f"unknown format {fmt!r}; accepted: {', '.join(FORMATS)}")
+    raise ValueError(Text("unknown format `{format}`; accepted: {accepted}", format=fmt,
+                          accepted=", ".join(FORMATS)))

@@ -22,7 +22,9 @@ its documentation says); with one actor it is one instance per person
 holding the role, ``len(pemegang_<actor>)``, the list of those people that
 whoever runs the process puts into the task data ``pemegang_<actor>``.
 A ``complete: any`` step is one user task that any listed actor may complete.
-Every task stands in the lane of its first actor.
+Every task stands in the lane of its first actor. The names and documentation that are
+ours (start, end, the gateways', the tasks' documentation) are in the language in use; ids,
+conditions and task data names are not translated.
 """
 
 from __future__ import annotations
@@ -31,7 +33,9 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 
 from engine.spec import ANY, EACH, END, ActivitySpec, SopSpec
-from runners.render.diagrams import arrivals, end_label, end_results, outcome_result
+from runners.i18n import _
+from runners.render.diagrams import START_LABEL, arrivals, end_label, end_results, outcome_result
+from runners.render.labels import duration_text
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 BPMNDI = "http://www.omg.org/spec/BPMN/20100524/DI"
@@ -134,24 +138,27 @@ class _Model:
         self.flows: list[_Flow] = []
         lanes = {actor.slug: index for index, actor in enumerate(spec.actors)}
         first = spec.activities[0]
-        self._add(_Node("StartEvent_1", "startEvent", "Mulai", lanes[first.actor], 0))
+        self._add(_Node("StartEvent_1", "startEvent", _(START_LABEL), lanes[first.actor], 0))
         joins = {a.id: {b.id for b in arrivals(spec, a.id)} for a in spec.activities}
         for activity in spec.activities:
             lane = lanes[activity.actor]
             if joins[activity.id]:
-                self._add(_Node(join_id(activity.id), "parallelGateway", "Menunggu semua cabang",
-                                lane, len(self.nodes), direction="Converging"))
+                self._add(_Node(join_id(activity.id), "parallelGateway",
+                                _("Wait for every branch"), lane, len(self.nodes),
+                                direction="Converging"))
             self._add(_Node(task_id(activity.id), "userTask", activity.name, lane,
                             len(self.nodes), self._task_documentation(activity.id),
                             cardinality(activity)))
             if activity.split:
-                self._add(_Node(fork_id(activity.id), "parallelGateway", "Bercabang (paralel)",
-                                lane, len(self.nodes), direction="Diverging"))
+                self._add(_Node(fork_id(activity.id), "parallelGateway",
+                                _("Branch out (in parallel)"), lane, len(self.nodes),
+                                direction="Diverging"))
             if activity.is_decision:
                 labels = ", ".join(o.label or "" for o in activity.outcomes)
                 self._add(_Node(gateway_id(activity.id), "exclusiveGateway", activity.question,
                                 lane, len(self.nodes),
-                                f"Pilihan (data tugas `{OUTCOME_VARIABLE}`): {labels}"))
+                                _("Choices (task data `{variable}`): {labels}").format(
+                                    variable=OUTCOME_VARIABLE, labels=labels)))
         end_lanes: dict[str, int] = {}
         for activity in spec.activities:
             for outcome in activity.outcomes:
@@ -190,23 +197,26 @@ class _Model:
         activity = self.spec.activity(activity_id)
         titles = [self.spec.actor(slug).title for slug in activity.actors]
         if activity.complete == EACH and len(titles) > 1:
-            parts = ["Pelaksana, masing-masing (instans ke-1, ke-2, ...): " + ", ".join(titles)]
+            parts = [_("Actors, each of them (instance 1, 2, ...): {actors}").format(
+                actors=", ".join(titles))]
         elif activity.complete == EACH:
-            parts = [f"Pelaksana: masing-masing {titles[0]} (satu instans per orang dalam data "
-                     f"tugas `{holders(activity.actor)}`)"]
+            parts = [_("Actor: each {actor} (one instance per person in the task data "
+                       "`{holders}`)").format(actor=titles[0], holders=holders(activity.actor))]
         elif activity.complete == ANY:
-            parts = [f"Pelaksana, cukup salah satu: {', '.join(titles)}"]
+            parts = [_("Actors, any one of them: {actors}").format(actors=", ".join(titles))]
         else:
-            parts = [f"Pelaksana: {titles[0]}"] + (
-                [f"ikut serta: {', '.join(titles[1:])}"] if len(titles) > 1 else [])
+            parts = [_("Actor: {actor}").format(actor=titles[0])] + (
+                [_("attending: {actors}").format(actors=", ".join(titles[1:]))]
+                if len(titles) > 1 else [])
         if activity.requirements:
-            parts.append(f"Kelengkapan: {', '.join(activity.requirements)}")
+            parts.append(_("Requirements: {requirements}").format(
+                requirements=", ".join(activity.requirements)))
         if activity.duration is not None:
-            parts.append(f"Waktu: {activity.duration}")
+            parts.append(_("Time: {duration}").format(duration=duration_text(activity.duration)))
         if activity.output:
-            parts.append(f"Output: {activity.output}")
+            parts.append(_("Output: {output}").format(output=activity.output))
         if activity.note:
-            parts.append(f"Keterangan: {activity.note}")
+            parts.append(_("Remarks: {note}").format(note=activity.note))
         return "; ".join(parts)
 
 
@@ -293,15 +303,17 @@ def _process(definitions: ET.Element, model: _Model, process_id: str) -> None:
     spec = model.spec
     process = _sub(definitions, BPMN, "process", id=process_id, name=spec.title,
                    isExecutable="true")
-    _sub(process, BPMN, "documentation").text = (
-        f"Dibuat dari SOP `{spec.id}`. Pada langkah keputusan, orang yang menyelesaikan "
-        f"tugas mengisi data tugas `{OUTCOME_VARIABLE}` dengan label pilihan; alur keluar "
-        f"gateway memakai kondisi Python seperti {condition('Ya')}.")
+    _sub(process, BPMN, "documentation").text = _(
+        "Made from the SOP `{sop}`. At a decision step, the person completing the task sets "
+        "the task data `{variable}` to the label chosen; the flows out of the gateway use "
+        "Python conditions such as {condition}.").format(
+            sop=spec.id, variable=OUTCOME_VARIABLE, condition=condition(_("Yes")))
     lane_set = _sub(process, BPMN, "laneSet", id="LaneSet_1")
     for index, actor in enumerate(spec.actors):
         lane = _sub(lane_set, BPMN, "lane", id=f"Lane_{ncname(actor.slug)}", name=actor.title)
         if actor.external:
-            _sub(lane, BPMN, "documentation").text = "Pihak di luar unit kerja (eksternal)"
+            _sub(lane, BPMN, "documentation").text = _("A party outside the work unit "
+                                                       "(external)")
         for node in model.nodes.values():
             if node.lane == index:
                 _sub(lane, BPMN, "flowNodeRef").text = node.id

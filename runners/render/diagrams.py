@@ -12,7 +12,8 @@ Parallel work: a step that several actors do (``complete: each`` or ``any``)
 has one node per acting actor, ``s<no>`` in the first actor's lane and
 ``s<no>_<k>`` for its k-th actor; the flow enters and leaves ``s<no>``, as on
 the paper document, and invisible links keep the others at its rank. Their
-labels end with ``(masing-masing)`` or ``(salah satu)``, and ``any`` nodes are
+labels end with ``(masing-masing)`` or ``(salah satu)`` (``(each)``, ``(any one)`` in
+English), and ``any`` nodes are
 dashed. dot also ties them to ``s<no>`` by an undirected dashed edge that
 does not rank (Mermaid ranks every visible link, so it has none). A split's
 node leads to a fork bar ``f<no>`` whose edges go to the branches; the
@@ -26,9 +27,10 @@ import textwrap
 from dataclasses import dataclass
 
 from engine.spec import ANY, DEFAULT_RESULT, EACH, END, ActivitySpec, Outcome, SopSpec
+from runners.i18n import N_, _
 
 START_ID = "mulai"
-START_LABEL = "Mulai"
+START_LABEL = N_("Start")  # said where it is shown: Mulai
 _WRAP = 28
 
 
@@ -43,8 +45,9 @@ def end_results(spec: SopSpec) -> tuple[str, ...]:
 
 
 def end_label(result: str) -> str:
-    """The terminator's text: ``Selesai`` or ``Selesai (ditolak)``."""
-    return "Selesai" if result == DEFAULT_RESULT else f"Selesai ({result})"
+    """The terminator's text: ``Selesai`` or ``Selesai (ditolak)`` (``End``, ``End (ditolak)``
+    in English: the result is the author's word)."""
+    return _("End") if result == DEFAULT_RESULT else _("End ({result})").format(result=result)
 
 
 def outcome_result(outcome: Outcome) -> str:
@@ -60,10 +63,11 @@ def step_label(activity: ActivitySpec) -> str:
     return label
 
 
-def _numbers(numbers: list[int], last: str) -> str:
-    """``2``, ``2 dan 4``, ``2, 4 dan 6``."""
+def _numbers(numbers: list[int]) -> str:
+    """``2``, ``2 dan 4``, ``2, 4 dan 6`` (``2 and 4``, ``2, 4 and 6``)."""
     words = [str(n) for n in sorted(numbers)]
-    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} {last} {words[-1]}"
+    return words[0] if len(words) == 1 else _("{items} and {last}").format(
+        items=", ".join(words[:-1]), last=words[-1])
 
 
 def arrivals(spec: SopSpec, activity_id: str) -> list[ActivitySpec]:
@@ -79,15 +83,16 @@ def parallel_notes(spec: SopSpec, activity: ActivitySpec) -> list[str]:
     where a split leads (``bercabang ke 2, 3 (paralel)``), what a join waits for."""
     notes = []
     if activity.complete == EACH:
-        notes.append("dikerjakan masing-masing pelaksana" if len(activity.actors) > 1 else
-                     f"dikerjakan masing-masing {spec.actor(activity.actor).title}")
+        notes.append(_("done by each of the actors") if len(activity.actors) > 1 else
+                     _("done by each {actor}").format(actor=spec.actor(activity.actor).title))
     elif activity.complete == ANY:
-        notes.append("cukup oleh salah satu pelaksana")
+        notes.append(_("any one of the actors is enough"))
     if activity.split:
         numbers = [spec.activity(b).no for b in activity.branches]
-        notes.append(f"bercabang ke {', '.join(map(str, numbers))} (paralel)")
+        notes.append(_("branches to {steps} (in parallel)").format(
+            steps=", ".join(map(str, numbers))))
     if joined := arrivals(spec, activity.id):
-        notes.append(f"menunggu {_numbers([a.no for a in joined], 'dan')}")
+        notes.append(_("waits for {steps}").format(steps=_numbers([a.no for a in joined])))
     return notes
 
 
@@ -110,9 +115,9 @@ class _Edge:
 
 def _marker(spec: SopSpec, activity: ActivitySpec) -> str:
     if activity.complete == EACH:
-        return ("\n(masing-masing)" if len(activity.actors) > 1
-                else f"\n(masing-masing {spec.actor(activity.actor).title})")
-    return "\n(salah satu)" if activity.complete == ANY else ""
+        return "\n" + (_("(each)") if len(activity.actors) > 1 else _("(each {actor})").format(
+            actor=spec.actor(activity.actor).title))
+    return "\n" + _("(any one)") if activity.complete == ANY else ""
 
 
 def _graph(spec: SopSpec) -> tuple[list[tuple[int, str, list[_Node]]], list[_Edge]]:
@@ -183,7 +188,7 @@ def render_mermaid(spec: SopSpec) -> str:
     """The SOP as a Mermaid ``flowchart TD`` with one subgraph per actor."""
     lanes, edges = _graph(spec)
     lines = ["flowchart TD", f"    %% SOP {spec.id}",  # a slug: nothing for Mermaid to read
-             f'    {START_ID}(["{START_LABEL}"])']
+             f'    {START_ID}(["{mermaid_text(_(START_LABEL))}"])']
     for number, title, nodes in lanes:
         lines.append(f'    subgraph lane{number}["{mermaid_text(title)}"]')
         lines += [f"        {node.id}{_MERMAID_SHAPES[node.shape]}".format(
@@ -235,7 +240,7 @@ def render_dot(spec: SopSpec) -> str:
         f"label={dot_quote(spec.title)}, fontsize=16];",
         '    node [fontsize=10, margin="0.15,0.08"];',
         "    edge [fontsize=9];",
-        f'    "{START_ID}" [label="{START_LABEL}", shape=ellipse, style=bold];',
+        f'    "{START_ID}" [label={dot_quote(_(START_LABEL))}, shape=ellipse, style=bold];',
     ]
     for number, title, nodes in lanes:
         lines.append(f"    subgraph cluster_{number} {{")

@@ -15,6 +15,9 @@ from __future__ import annotations
 import datetime as dt
 
 from engine.spec import SopSpec
+from runners.i18n import _, language
+from runners.render.dates import long_date
+from runners.render.labels import fact, head, pairs
 from runners.render.layout import (
     CAPTION,
     CONN_H,
@@ -34,10 +37,7 @@ from runners.render.layout import (
 )
 from runners.render.paint import RunPaint
 from runners.render.sheet import _Sheet
-from runners.words import STATUS_WORDS
-
-MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
-          "Oktober", "November", "Desember")
+from runners.words import status_word
 
 CSS = (
     "@page identitas{size:A4 portrait;margin:12mm}@page flowchart{size:A4 landscape;margin:0}*{"
@@ -64,15 +64,15 @@ CSS = (
 
 
 def _date(day: dt.date | None) -> str:
-    """A date as Indonesian documents write it: ``2 Januari 2023`` (``-`` when missing)."""
-    return "-" if day is None else f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+    """A date as documents write it: ``2 Januari 2023`` (``-`` when missing)."""
+    return "-" if day is None else long_date(day)
 
 
 def logo_box(logo: str | None) -> str:
     """The logo as an image (a data URI), or the empty box that says where it goes."""
     if logo is None:
-        return '<div class="logo">Logo</div>'
-    return f'<img class="logo-img" src="{_e(logo)}" alt="Logo"/>'
+        return f'<div class="logo">{_e(_("Logo"))}</div>'
+    return f'<img class="logo-img" src="{_e(logo)}" alt="{_e(_("Logo"))}"/>'
 
 
 def _identity(spec: SopSpec, logo: str | None) -> str:
@@ -84,18 +84,18 @@ def _identity(spec: SopSpec, logo: str | None) -> str:
     signed = "-" if who is None else (
         f'<div>{_e(who.position)}</div><div class="sign"></div>'
         f'<div class="signer">{_e(who.name or "-")}</div><div>NIP {_e(who.nip or "-")}</div>')
-    facts = [("Nomor SOP", _e(spec.number or "-")), ("Tanggal Pembuatan", _date(dates.created)),
-             ("Tanggal Revisi", _date(dates.revised)), ("Tanggal Efektif", _date(dates.effective)),
-             ("Disahkan oleh", signed), ("Nama SOP", f"<strong>{_e(spec.title)}</strong>")]
+    facts = [(fact("number"), _e(spec.number or "-")), (fact("created"), _date(dates.created)),
+             (fact("revised"), _date(dates.revised)), (fact("effective"), _date(dates.effective)),
+             (fact("approved_by"), signed), (fact("title"), f"<strong>{_e(spec.title)}</strong>")]
     rows = "".join("<tr>" + (f'<td class="unit" rowspan="6">{logo_box(logo)}{unit}'
-                             "</td>" if k == 0 else "") + f"<th>{name}</th><td>{value}</td></tr>"
+                             "</td>" if k == 0 else "")
+                   + f"<th>{_e(name)}</th><td>{value}</td></tr>"
                    for k, (name, value) in enumerate(facts))
     cells = [("<ol>" + "".join(f"<li>{_e(v)}</li>" for v in value) + "</ol>" if value else "-")
              if isinstance(value, tuple) else _e((value or "-").strip()) for value in (
                  spec.legal_basis, spec.qualifications, spec.related, spec.equipment,
                  spec.warning, spec.records)]
-    heads = ("Dasar Hukum", "Kualifikasi Pelaksana", "Keterkaitan", "Peralatan/Perlengkapan",
-             "Peringatan", "Pencatatan dan Pendataan")
+    heads = [_e(label) for label in pairs()]
     paired = "".join(f"<tr><th>{heads[k]}</th><th>{heads[k + 1]}</th></tr><tr><td>{cells[k]}"
                      f"</td><td>{cells[k + 1]}</td></tr>" for k in (0, 2, 4))
     return ('<section class="sheet identity-page" id="identitas"><table class="identity">'
@@ -129,29 +129,34 @@ def _flow_page(spec: SopSpec, cols: _Columns, rows: list[_Row], pages: list[list
         body.append(blank)
     widths = [NO_W, cols.text["uraian"], *[cols.lane] * cols.lanes,
               *(cols.text[k] for k in ("kelengkapan", "waktu", "output", "keterangan"))]
-    head = "".join(f'<th class="actor" style="font-size:{_f(cols.lane_font)}mm">{_e(a.title)}</th>'
-                   for a in spec.actors)
+    titles = "".join(f'<th class="actor" style="font-size:{_f(cols.lane_font)}mm">'
+                     f"{_e(a.title)}</th>" for a in spec.actors)
+    th = {key: _e(head(key)) for key in ("no", "uraian", "pelaksana", "mutu", "kelengkapan",
+                                         "waktu", "output", "keterangan")}
+    where = _("Flowchart, page {page} of {pages}").format(page=page + 1, pages=len(pages))
     caption = (f'<div class="caption"><strong>{_e(spec.title)}'
                f'{f" ({_e(spec.number)})" if spec.number else ""}</strong>'
-               f'<span>Bagian Flowchart, halaman {page + 1} dari {len(pages)}</span></div>')
+               f"<span>{_e(where)}</span></div>")
     if paint:
-        status = STATUS_WORDS.get(paint.status, paint.status)
         keys = "".join(f'<span class="key"><span class="swatch" style="background:{fill};'
-                       f'border-color:{line}"></span>{word}</span>'
+                       f'border-color:{line}"></span>{_e(_(word))}</span>'
                        for line, fill, word in STATES.values())
-        caption += (f'<div class="caption run"><span>Run {paint.run_id} \u2014 {_e(paint.unit)}, '
-                    f'periode {_e(paint.period)}, status {_e(status)}</span>'
+        run = _("Run {run} \u2014 {unit}, period {period}, status {status}").format(
+            run=paint.run_id, unit=paint.unit, period=paint.period,
+            status=status_word(paint.status))
+        caption += (f'<div class="caption run"><span>{_e(run)}</span>'
                     f'<span class="legend">{keys}</span></div>')
     return (f'<section class="sheet flow-page" id="flow-page-{page + 1}"><div class="head">'
             f'{caption}</div><div class="wrap">'
             f'<table class="flow" style="width:{_f(sum(widths))}mm"><colgroup>'
             + "".join(f'<col style="width:{_f(w)}mm"/>' for w in widths)
-            + f'</colgroup><thead><tr style="height:{_f(HEAD1)}mm"><th rowspan="2" class="no">No'
-            f'</th><th rowspan="2">Uraian Kegiatan</th><th colspan="{cols.lanes}">Pelaksana</th>'
-            f'<th colspan="3">Mutu Baku</th><th rowspan="2">Keterangan</th></tr>'
-            f'<tr style="height:{_f(cols.head2)}mm">{head}<th>Kelengkapan</th><th>Waktu</th>'
-            f'<th>Output</th></tr></thead><tbody>{"".join(body)}</tbody></table>{svg}</div>'
-            "</section>")
+            + f'</colgroup><thead><tr style="height:{_f(HEAD1)}mm"><th rowspan="2" class="no">'
+            f'{th["no"]}</th><th rowspan="2">{th["uraian"]}</th><th colspan="{cols.lanes}">'
+            f'{th["pelaksana"]}</th><th colspan="3">{th["mutu"]}</th>'
+            f'<th rowspan="2">{th["keterangan"]}</th></tr>'
+            f'<tr style="height:{_f(cols.head2)}mm">{titles}<th>{th["kelengkapan"]}</th>'
+            f'<th>{th["waktu"]}</th><th>{th["output"]}</th></tr></thead>'
+            f'<tbody>{"".join(body)}</tbody></table>{svg}</div></section>')
 
 
 def render_html(spec: SopSpec, paint: RunPaint | None = None, logo: str | None = None) -> str:
@@ -165,6 +170,7 @@ def render_html(spec: SopSpec, paint: RunPaint | None = None, logo: str | None =
         r.targets) if t is not None and rows[t].page != r.page), start=1)}  # off-page connectors
     sheets = "".join(_flow_page(spec, cols, rows, pages, p, numbers, paint)
                      for p in range(len(pages)))
-    return ('<!DOCTYPE html>\n<html xmlns="http://www.w3.org/1999/xhtml" lang="id"><head>'
+    return ('<!DOCTYPE html>\n<html xmlns="http://www.w3.org/1999/xhtml" '
+            f'lang="{language()}"><head>'
             f'<meta charset="utf-8"/><title>{_e(spec.title)}</title><style>{CSS}</style></head>'
             f'<body>{_identity(spec, logo)}{sheets}</body></html>\n')

@@ -14,7 +14,10 @@ from html import escape
 from typing import NamedTuple
 
 from engine.spec import DEFAULT_RESULT, END, ActivitySpec, SopSpec
+from runners.i18n import N_, _
 from runners.render.diagrams import arrivals, parallel_notes
+from runners.render.labels import duration_text
+from runners.render.labels import head as column_head
 from runners.render.paint import RunPaint
 
 PAGE_W, PAGE_H, MARGIN, CAPTION, NO_W, LANE_MIN, LANE_MAX = 297.0, 210.0, 8.0, 5.0, 7.0, 16.0, 30.0
@@ -24,9 +27,10 @@ HEAD1, CONN_H, STEP, EDGE_CLEAR, CLEAR, DROP = 4.6, 8.0, 1.3, 0.9, 0.8, 3.0
 BAR, JOIN_ROOM, FORK_ROOM = 0.8, 3.2, 1.4  # the thickness of fork and join bars, and their room
 TEXT_COLS = {"uraian": (58, 38), "kelengkapan": (30, 22), "waktu": (16, 13), "output": (28, 20),
              "keterangan": (26, 18)}  # preferred and minimum widths in mm
-STATES = {"done": ("#2e7d32", "#c8e6c9", "selesai"), "active": ("#1565c0", "#bbdefb", "aktif"),
-          "overdue": ("#c62828", "#ffcdd2", "terlambat"),
-          "not_reached": ("#757575", "#eeeeee", "belum dicapai")}  # line, fill, legend
+STATES = {"done": ("#2e7d32", "#c8e6c9", N_("completed")),
+          "active": ("#1565c0", "#bbdefb", N_("active")),
+          "overdue": ("#c62828", "#ffcdd2", N_("overdue")),
+          "not_reached": ("#757575", "#eeeeee", N_("not reached yet"))}  # line, fill, legend
 SIDE_LANE = {"bottom": 0, "right": 1, "left": -1}
 LINE_ATTRS = {"stroke": "#000", "stroke_width": "0.3"}
 _GLYPHS = (dict.fromkeys(" ijlI.,:;'!|", 0.32) | dict.fromkeys("ftr()-/[]", 0.42)
@@ -89,8 +93,8 @@ def _columns(spec: SopSpec) -> _Columns:
     longest = max(_width(w, 1.0) for a in spec.actors for w in a.title.split())
     font = min(HEAD_FONT, max(1.5, (lane - 2 * PAD_X) / longest))
     head = max([_lines(a.title, lane - 2 * PAD_X, font) * font * 1.23 for a in spec.actors]
-               + [_lines(k, text[k.lower()] - 2 * PAD_X, HEAD_FONT * BOLD) * HEAD_FONT * 1.23
-                  for k in ("Kelengkapan", "Waktu", "Output")])
+               + [_lines(column_head(k), text[k] - 2 * PAD_X, HEAD_FONT * BOLD) * HEAD_FONT * 1.23
+                  for k in ("kelengkapan", "waktu", "output")])
     return _Columns(text, lane, n, font, head + 2 * PAD_Y)
 
 
@@ -102,8 +106,9 @@ def _cells(a: ActivitySpec, late: bool, notes: list[str], run_notes: Sequence[st
     question = [("q", a.decision)] if a.decision and a.decision != a.name else []
     return [("uraian", [("name", a.name), *question]),
             ("kelengkapan", [("req", r) for r in a.requirements] or [("req", "-")]),
-            ("waktu", [("dur", str(a.duration or "-"))]), ("output", [("out", a.output or "-")]),
-            ("keterangan", ([("late", "terlambat")] if late else [])
+            ("waktu", [("dur", "-" if a.duration is None else duration_text(a.duration))]),
+            ("output", [("out", a.output or "-")]),
+            ("keterangan", ([("late", _("overdue"))] if late else [])
              + [("par", n) for n in notes] + ([("note", a.note.strip())] if a.note else [])
              + [("run-note", n) for n in run_notes])]
 

@@ -8,29 +8,25 @@ process ``complete: any`` (a decision keeps ◇; Keterangan says that one of
 them decides). Keterangan says where a decision leads (``Ya → 7; Tidak → 5``),
 where a step jumps or ends the run, who completes a step of several actors,
 where a split leads (``bercabang ke 2, 3 (paralel)``) and what a join waits
-for (``menunggu 2 dan 4``).
+for (``menunggu 2 dan 4``). Our words are said in the language in use; the author's are
+printed as written.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Sequence
 
 from engine.spec import ANY, END, ActivitySpec, Outcome, SopSpec
+from runners.i18n import _
+from runners.render.dates import long_date
 from runners.render.diagrams import end_label, outcome_result, parallel_notes
+from runners.render.labels import duration_text, fact, head, pairs
 
 PROCESS_MARK = "▭"
 DECISION_MARK = "◇"
 ATTENDING_MARK = "●"
 ANY_MARK = "⬚"  # a dashed box: a process any one of the marked actors completes
-MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
-          "September", "Oktober", "November", "Desember")
 EMPTY = "-"
-
-
-def indonesian_date(day: dt.date) -> str:
-    """A date as written on Indonesian documents: ``2 Januari 2023``."""
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 def cell(text: str) -> str:
@@ -58,12 +54,11 @@ def _numbered(items: Sequence[str]) -> str:
 def _identity(spec: SopSpec) -> list[str]:
     rows: list[tuple[str, str]] = []
     if spec.number:
-        rows.append(("Nomor SOP", cell(spec.number)))
-    for label, day in (("Tanggal Pembuatan", spec.dates.created),
-                       ("Tanggal Revisi", spec.dates.revised),
-                       ("Tanggal Efektif", spec.dates.effective)):
+        rows.append((fact("number"), cell(spec.number)))
+    for key, day in (("created", spec.dates.created), ("revised", spec.dates.revised),
+                     ("effective", spec.dates.effective)):
         if day is not None:
-            rows.append((label, indonesian_date(day)))
+            rows.append((fact(key), long_date(day)))
     if spec.approved_by is not None:
         approver = spec.approved_by
         lines = [cell(approver.position)]
@@ -71,18 +66,19 @@ def _identity(spec: SopSpec) -> list[str]:
             lines.append(cell(approver.name))
         if approver.nip:
             lines.append(f"NIP. {cell(approver.nip)}")
-        rows.append(("Disahkan oleh", "<br>".join(lines)))
-    rows.append(("Nama SOP", cell(spec.title)))
+        rows.append((fact("approved_by"), "<br>".join(lines)))
+    rows.append((fact("title"), cell(spec.title)))
     unit = [spec.organization.name, spec.organization.parent]
-    lines = _table(("Unit Kerja", ", ".join(cell(u) for u in unit if u)),
+    lines = _table((_("Work Unit"), ", ".join(cell(u) for u in unit if u)),
                    [(f"**{label}**", value) for label, value in rows])
-    pairs = (
-        ("Dasar Hukum", spec.legal_basis, "Kualifikasi Pelaksana", spec.qualifications),
-        ("Keterkaitan", spec.related, "Peralatan/Perlengkapan", spec.equipment),
-        ("Peringatan", _one(spec.warning), "Pencatatan dan Pendataan", _one(spec.records)),
+    labels = pairs()
+    paired_fields = (
+        (labels[0], spec.legal_basis, labels[1], spec.qualifications),
+        (labels[2], spec.related, labels[3], spec.equipment),
+        (labels[4], _one(spec.warning), labels[5], _one(spec.records)),
     )
     paired: list[tuple[str, str]] = []
-    for left_label, left, right_label, right in pairs:
+    for left_label, left, right_label, right in paired_fields:
         if left or right:
             paired.append((f"**{left_label}**", f"**{right_label}**"))
             paired.append((_numbered(left) or EMPTY, _numbered(right) or EMPTY))
@@ -137,7 +133,7 @@ def _activity_row(spec: SopSpec, activity: ActivitySpec) -> list[str]:
         else:
             marks.append(ATTENDING_MARK if actor.slug in activity.actors else "")
     requirements = "<br>".join(cell(r) for r in activity.requirements)
-    waktu = str(activity.duration) if activity.duration is not None else ""
+    waktu = duration_text(activity.duration) if activity.duration is not None else ""
     return [str(activity.no), uraian, *marks, requirements, waktu, cell(activity.output or ""),
             keterangan(spec, activity)]
 
@@ -145,7 +141,8 @@ def _activity_row(spec: SopSpec, activity: ActivitySpec) -> list[str]:
 def activity_header(spec: SopSpec) -> list[str]:
     """The flowchart table's header cells."""
     actors = [cell(a.title) for a in spec.actors]
-    return ["No", "Uraian Kegiatan", *actors, "Kelengkapan", "Waktu", "Output", "Keterangan"]
+    return [head("no"), head("uraian"), *actors, head("kelengkapan"), head("waktu"),
+            head("output"), head("keterangan")]
 
 
 def render_markdown(spec: SopSpec) -> str:
@@ -156,14 +153,20 @@ def render_markdown(spec: SopSpec) -> str:
         if extra:
             lines[-1] += "  "  # a hard line break
             lines.append(cell(extra))
-    lines += ["", "## Bagian Identitas", "", *_identity(spec)]
-    lines += ["", "## Bagian Flowchart", ""]
+    lines += ["", "## " + _("Identity section"), "", *_identity(spec)]
+    lines += ["", "## " + _("Flowchart section"), ""]
     lines += _table(activity_header(spec), (_activity_row(spec, a) for a in spec.activities))
-    legend = (f"Simbol: {PROCESS_MARK} proses, {DECISION_MARK} keputusan (penanggung jawab), "
-              f"{ATTENDING_MARK} ikut serta.")
+    marks = {"process": PROCESS_MARK, "decision": DECISION_MARK, "attending": ATTENDING_MARK,
+             "any": ANY_MARK}
     if any(a.complete == ANY and not a.is_decision for a in spec.activities):
-        legend = legend[:-1] + f", {ANY_MARK} proses yang cukup dikerjakan salah satu pelaksana."
+        legend = _("Symbols: {process} process, {decision} decision (the responsible actor), "
+                   "{attending} attending, {any} a process any one of the actors may do."
+                   ).format(**marks)
+    else:
+        legend = _("Symbols: {process} process, {decision} decision (the responsible actor), "
+                   "{attending} attending.").format(**marks)
     if not spec.total_duration.is_zero:
-        legend += f" Jumlah waktu baku: {spec.total_duration}."
+        legend += " " + _("Total standard time: {total}.").format(
+            total=duration_text(spec.total_duration))
     lines += ["", legend]
     return "\n".join(lines) + "\n"

@@ -10,15 +10,17 @@ from __future__ import annotations
 import logging
 
 from engine.errors import AlurError
+from engine.text import Text
 
 
 class PdfUnavailable(AlurError, RuntimeError):
-    """PDF output was asked for but WeasyPrint is not installed."""
+    """PDF output was asked for but WeasyPrint is not installed (its message a ``Text``,
+    said in the language in use where it is shown)."""
 
     def __init__(self) -> None:
-        super().__init__("PDF output needs WeasyPrint: pip install 'alur[pdf]' "
-                         "(or use `--format html`, which needs nothing more, and print it "
-                         "from a browser)")
+        super().__init__(Text("PDF output needs WeasyPrint: pip install 'alur[pdf]' "
+                              "(or use `--format html`, which needs nothing more, and print it "
+                              "from a browser)"))
 
 
 def render_pdf(html: str) -> bytes:

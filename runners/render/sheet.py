@@ -16,6 +16,7 @@ from html import escape
 from typing import NamedTuple
 
 from engine.spec import ANY, DEFAULT_RESULT, EACH, ActivitySpec
+from runners.i18n import _
 from runners.render.layout import (
     BAR,
     BOX_H,
@@ -129,8 +130,9 @@ class _Sheet:
                                    stroke_width="0.35", fill="none"))
 
     def terminator(self, row: int, cx: float, top: float, result: str | None) -> float:
-        """Draw a Mulai/Selesai capsule with its top at ``top``; returns its bottom."""
-        words = ["Mulai"] if result is None else ["Selesai", f"({result})"][
+        """Draw a start (Mulai) or end (Selesai) capsule with its top at ``top``, the author's
+        result under the end's word; returns its bottom."""
+        words = [_("Start")] if result is None else [_("End"), f"({result})"][
             : 1 + (result != DEFAULT_RESULT)]
         h, room = TERM_H + 2.2 * (len(words) > 1), self.cols.lane - 1.6
         size = min(2.1, max(1.3, (room - 1.6) / max(_width(w, 1.0) for w in words)))
@@ -209,7 +211,7 @@ class _Sheet:
                 options.append((key, side, x, px, py + DROP * (not sign),
                                 target.cy if dock else top))
         into = row.targets[k] if fork and target.entry > place.cy else None
-        _, side, x, px, start, end = next((o for o in sorted(options) if self.free(
+        _key, side, x, px, start, end = next((o for o in sorted(options) if self.free(
             o[2], min(o[4], o[5]), max(o[4], o[5]), row.index,
             None if fork else (min(o[2], o[3]), max(o[2], o[3])), into)), (
                 (0, 0, 0.0), "bottom", self.width - 0.5, place.cx, place.cy + place.hh + DROP,
@@ -312,7 +314,7 @@ class _Sheet:
                        for k, t in enumerate(r.targets)
                        if k not in r.ports and t is not None and (r.index, k) not in numbers)
         for later in (False, True):  # a split's branches first, then the shortest first
-            for _, _, i, k in (loop for loop in loops if loop[0] == later):  # so that they nest
+            for _late, _gap, i, k in (loop for loop in loops if loop[0] == later):  # so they nest
                 target = rows[i].targets[k] or 0
                 x = self.track(rows[i], k, self.places[target], "track" + _parallel(
                     rows[i], target, rows))
