@@ -121,7 +121,11 @@ def _compiled_dir(code: str) -> Path:
     """The folder holding ``<code>/LC_MESSAGES/alur.mo``, compiled if it was missing or old."""
     relative = Path(code) / "LC_MESSAGES"
     po = LOCALE_DIR / relative / f"{DOMAIN}.po"
-    for base in (LOCALE_DIR, _cache_dir()):
+    # in the cache, a folder per installed catalogue (two installs never share a .mo)
+    import hashlib
+
+    own = hashlib.sha256(str(LOCALE_DIR).encode()).hexdigest()[:12]
+    for base in (LOCALE_DIR, _cache_dir() / own):
         mo = base / relative / f"{DOMAIN}.mo"
         if _fresh(mo, po):
             return base

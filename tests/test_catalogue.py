@@ -142,3 +142,37 @@ def test_a_stale_compiled_catalogue_is_compiled_again(tmp_path: Path,
         monkeypatch.undo()
         i18n._compiled_dir.cache_clear()
         i18n.translations.cache_clear()
+
+
+def test_a_catalogue_that_cannot_be_compiled_in_place_goes_to_the_cache(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An install whose package folder may not be written (a system-wide one)."""
+    from runners import i18n
+
+    locale = tmp_path / "site" / "locale"
+    (locale / "id" / "LC_MESSAGES").mkdir(parents=True)
+    source = REPO / "runners" / "locale" / "id" / "LC_MESSAGES" / "alur.po"
+    (locale / "id" / "LC_MESSAGES" / "alur.po").write_bytes(source.read_bytes())
+    compile_for_real = i18n._compile
+
+    def refused_in_the_package(po: Path, mo: Path) -> None:
+        if mo.is_relative_to(locale):
+            raise PermissionError(13, "Permission denied", str(mo))
+        compile_for_real(po, mo)
+
+    monkeypatch.setattr(i18n, "LOCALE_DIR", locale)
+    monkeypatch.setattr(i18n, "_compile", refused_in_the_package)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    i18n._compiled_dir.cache_clear()
+    i18n.translations.cache_clear()
+    try:
+        cached = i18n._compiled_dir("id")
+        assert cached.parent == tmp_path / "cache" / "alur" / "locale"
+        assert (cached / "id" / "LC_MESSAGES" / "alur.mo").is_file()
+        assert not (locale / "id" / "LC_MESSAGES" / "alur.mo").exists()
+        with i18n.use_language("id"):
+            assert i18n._("Usage:") == "Penggunaan:"
+    finally:
+        monkeypatch.undo()
+        i18n._compiled_dir.cache_clear()
+        i18n.translations.cache_clear()
