@@ -7,9 +7,9 @@ Run by hand:
 
 The workload is the shared peer benchmark's (``../shared/bench/lakip_common.py``:
 N LAKIP runs driven round-robin, every transition its own transaction). The
-code before the change runs through the shared example adapter
-(``alur_engine.py``, written against that API), the code after through
-``bench/lakip_adapter.py``; the two alternate, repetition by repetition, so
+code before the change runs through its own ``bench/lakip_adapter.py`` (or,
+for code older than that adapter, the shared example ``alur_engine.py``), the
+code after through ``bench/lakip_adapter.py``; the two alternate, repetition by repetition, so
 that the drift of a shared machine falls on both. Prints the medians and the
 paired ratio (after / before transitions per second; 1.0 or more: no slower).
 """
@@ -67,7 +67,12 @@ def one(before: Path | None, runs: int, variant: str, work: Path,
     if before is not None:
         env["PYTHONPATH"] = f"{before}:{SHARED}"
         env["ALUR_WS_TEMPLATE"] = str(work / "ws-before")
-        script = SHARED / "alur_engine.py"
+        if not (work / "ws-before" / "alur.toml").is_file():  # made by the before code itself
+            subprocess.run([sys.executable, "-c", "from runners.cli.main import main; main()",
+                            "init", str(work / "ws-before")], env=env, cwd=work, check=True,
+                           capture_output=True)
+        own = before / "bench" / "lakip_adapter.py"  # the before code's own adapter, if it had one
+        script = own if own.is_file() else SHARED / "alur_engine.py"
     else:
         env["PYTHONPATH"] = str(SHARED)
         env["ALUR_WS_TEMPLATE"] = str(work / "ws-after")
@@ -75,7 +80,9 @@ def one(before: Path | None, runs: int, variant: str, work: Path,
     db = work / "lakip.db"
     try:
         done = subprocess.run([sys.executable, str(script), str(runs), str(db), variant],
-                              capture_output=True, text=True, cwd=work, env=env, check=True)
+                              capture_output=True, text=True, cwd=work, env=env, check=False)
+        if done.returncode:
+            sys.exit(f"{script} failed:\n{done.stderr}")
     finally:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{db}{suffix}").unlink(missing_ok=True)
@@ -100,9 +107,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="alur-before-after-") as folder:
         work = Path(folder)
         alur = Path(sys.executable).with_name("alur")
-        for name in ("ws-before", "ws-after"):  # the same workspace files for both
-            subprocess.run([str(alur), "init", str(work / name)], check=True,
-                           capture_output=True)
+        # the workspace files of each side are made by its own `alur init` (the settings
+        # file grows keys an older version does not know); the before side in one()
+        subprocess.run([str(alur), "init", str(work / "ws-after")], check=True,
+                       capture_output=True)
         ratios, before_tps, after_tps = [], [], []
         for rep in range(args.reps):
             old = one(args.before.resolve(), args.runs, args.variant, work, args.postgres)

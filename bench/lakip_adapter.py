@@ -102,7 +102,8 @@ def main():
     def do_transition(k, idx, event, step, decision, actor):
         if event == "start":
             with database.transaction() as store:
-                t = services.start_run(store, env, loaded, None, f"B{k}",
+                # the LAKIP SOP runs every year: a run's period is a year (0000-9999)
+                t = services.start_run(store, env, loaded, None, f"{k:04d}",
                                        person(acts[0], k))
             run_ids[k] = t.run.id
         elif event == "begin":
