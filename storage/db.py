@@ -151,9 +151,20 @@ def migrate(engine: Engine, revision: str, down: bool = False) -> None:
                 raw.execute("PRAGMA foreign_keys=ON")
 
 
+# What SQLite says most often when a file cannot be used, in words a runner translates.
+DRIVER_WORDS = {
+    "file is not a database": Text("the file is not a database"),
+    "database disk image is malformed": Text("the database file is damaged"),
+    "unable to open database file": Text("the database file cannot be opened"),
+    "disk I/O error": Text("the disk could not be read or written"),
+    "database or disk is full": Text("the disk is full"),
+}
+
+
 def _cannot_open(where: Target, exc: DBAPIError) -> DatabaseError:
+    said = str(exc.orig).strip()
     return DatabaseError(Text("cannot open the database {database}: {error}",
-                              database=where.shown, error=str(exc.orig).strip()))
+                              database=where.shown, error=DRIVER_WORDS.get(said, said)))
 
 
 def _open(url: str, migrate: bool, lock_timeout: float) -> tuple[Engine, Target, str]:

@@ -353,5 +353,8 @@ def test_a_file_that_is_not_a_database_is_left_alone(places: Places) -> None:
                      "--workspace", str(places.run_ws), env=ENV)
     assert result.exit_code == 1
     assert result.stderr == (f"Error: cannot open the database sqlite:///"
-                             f"{places.not_a_database}: file is not a database\n")
+                             f"{places.not_a_database}: the file is not a database\n")
     assert places.not_a_database.read_bytes() == before
+    said = run_cli("run", "list", "--db", f"sqlite:///{places.not_a_database}",
+                   "--workspace", str(places.run_ws), env={**ENV, "ALUR_LANG": "id"})
+    assert said.stderr.endswith(": berkas ini bukan basis data\n")
