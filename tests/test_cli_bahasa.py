@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 
+from storage.db import HEAD_REVISION
 from tests.conftest import run_cli
 
 SOP = "pengumpulan-data-kinerja"
@@ -288,13 +289,13 @@ def test_the_workspace_commands_speak_both_languages(workspace: Path) -> None:
 
     database = workspace.resolve() / "alur.db"
     assert alur("id", "status", "--verbose").stderr == (
-        f"Basis data: sqlite {database}, skema 0004\n")
+        f"Basis data: sqlite {database}, skema {HEAD_REVISION}\n")
     assert alur("en", "status", "--verbose").stderr == (
-        f"Database: sqlite {database}, schema 0004\n")
+        f"Database: sqlite {database}, schema {HEAD_REVISION}\n")
     assert alur("id", "db", "upgrade").stdout == (
-        f"Basis data sqlite:///{database} berada pada skema 0004 (tidak berubah).\n")
+        f"Basis data sqlite:///{database} berada pada skema {HEAD_REVISION} (tidak berubah).\n")
     assert alur("en", "db", "upgrade").stdout == (
-        f"Database sqlite:///{database} is at schema 0004 (unchanged).\n")
+        f"Database sqlite:///{database} is at schema {HEAD_REVISION} (unchanged).\n")
     assert alur("id", "sop", "validate").stdout == (
         "OK: 3 berkas diperiksa: 0 kesalahan, 0 peringatan\n")
     assert alur("id", "roster", "check").stdout.startswith(

@@ -11,6 +11,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
 from storage import db as storage_db
+from storage.db import HEAD_REVISION
 from storage.tables import metadata
 from tests.conftest import run_cli
 
@@ -39,9 +40,9 @@ def test_an_empty_database_migrates_to_the_declared_schema(db_url: str) -> None:
 def test_db_upgrade_command(db_url: str, tmp_path: Path) -> None:
     first = run_cli("db", "upgrade", "--db", db_url, "--workspace", str(tmp_path))
     assert first.exit_code == 0, first.output
-    assert "is at schema 0004 (was empty)." in first.stdout
+    assert f"is at schema {HEAD_REVISION} (was empty)." in first.stdout
     again = run_cli("db", "upgrade", "--db", db_url, "--workspace", str(tmp_path))
-    assert again.stdout.endswith("is at schema 0004 (unchanged).\n")
+    assert again.stdout.endswith(f"is at schema {HEAD_REVISION} (unchanged).\n")
 
 
 def test_a_bad_database_url_is_a_clear_error(tmp_path: Path) -> None:
@@ -56,8 +57,8 @@ def test_a_file_that_is_not_a_database_is_a_clear_error(tmp_path: Path) -> None:
     bogus.write_text("not a database\n", encoding="utf-8")
     result = run_cli("run", "list", "--db", f"sqlite:///{bogus}", "--workspace", str(tmp_path))
     assert result.exit_code == 1
-    assert result.stderr == (f"Error: cannot open the database sqlite:///{bogus}: file is not "
-                             "a database\n")
+    assert result.stderr == (f"Error: cannot open the database sqlite:///{bogus}: the file is "
+                             "not a database\n")
     assert bogus.read_text(encoding="utf-8") == "not a database\n"  # left as it was
 
 
@@ -139,4 +140,4 @@ def test_db_upgrade_brings_an_old_database_up_to_date(db_url: str, tmp_path: Pat
     engine.dispose()
     result = run_cli("db", "upgrade", "--db", db_url, "--workspace", str(tmp_path))
     assert result.exit_code == 0, result.output
-    assert result.stdout.endswith("is at schema 0004 (was 0002).\n")
+    assert result.stdout.endswith(f"is at schema {HEAD_REVISION} (was 0002).\n")

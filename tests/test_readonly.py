@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 
+from storage.db import HEAD_REVISION
 from tests.conftest import POSTGRES_URL, REPO, run_cli
 
 SOP = "pengumpulan-data-kinerja"
@@ -131,7 +132,7 @@ def test_an_older_read_only_database_is_not_migrated(made: Path, copy: Path) -> 
         assert result.exit_code == 1, result.output
         lines = result.stderr.splitlines()
         assert len(lines) == 1, result.stderr
-        assert "is at schema 0003, older than this Alur's (0004)" in lines[0]
+        assert f"is at schema 0003, older than this Alur's ({HEAD_REVISION})" in lines[0]
         assert "read-only" in lines[0] and "alur db upgrade" in lines[0]
     assert digest(copy) == before
 
@@ -268,10 +269,11 @@ def test_a_postgresql_database_that_refuses_writes(db_url: str, tmp_path: Path) 
 def test_verbose_names_the_database_before_the_work(made: Path, copy: Path) -> None:
     result = run_cli("run", "list", "--verbose", "--workspace", str(made), env=ENV)
     assert result.exit_code == 0, result.output
-    assert result.stderr == f"Database: sqlite {made.resolve() / 'alur.db'}, schema 0004\n"
+    assert result.stderr == (f"Database: sqlite {made.resolve() / 'alur.db'}, schema "
+                             f"{HEAD_REVISION}\n")
     ro = alur(made, f"sqlite:///{copy}?mode=ro", "history", "--verbose")
-    assert ro.stderr == (f"Database: sqlite {copy}, schema 0004, read-only (its URL opens it "
-                         "read-only)\n")
+    assert ro.stderr == (f"Database: sqlite {copy}, schema {HEAD_REVISION}, read-only (its URL "
+                         "opens it read-only)\n")
     quiet = run_cli("run", "list", "--workspace", str(made), env=ENV)
     assert quiet.stderr == ""
 
@@ -280,9 +282,9 @@ def test_verbose_on_init_and_db_upgrade(tmp_path: Path) -> None:
     folder = tmp_path / "baru"
     made = run_cli("init", str(folder), "--verbose", env=ENV)
     assert made.exit_code == 0, made.output
-    assert made.stderr == f"Database: sqlite {folder / 'alur.db'}, schema 0004\n"
+    assert made.stderr == f"Database: sqlite {folder / 'alur.db'}, schema {HEAD_REVISION}\n"
     upgraded = run_cli("db", "upgrade", "--verbose", "--workspace", str(folder), env=ENV)
-    assert upgraded.stderr == f"Database: sqlite {folder / 'alur.db'}, schema 0004\n"
+    assert upgraded.stderr == f"Database: sqlite {folder / 'alur.db'}, schema {HEAD_REVISION}\n"
 
 
 def test_verbose_never_shows_a_password(db_url: str, tmp_path: Path) -> None:
@@ -298,7 +300,7 @@ def test_verbose_never_shows_a_password(db_url: str, tmp_path: Path) -> None:
     assert "rahasia-sekali" not in result.output
     if result.exit_code == 0:  # trust authentication: the password was not needed
         shown = url._replace(password=None).render_as_string(hide_password=False)
-        assert result.stderr == f"Database: postgresql {shown}, schema 0004\n"
+        assert result.stderr == f"Database: postgresql {shown}, schema {HEAD_REVISION}\n"
 
 
 # -- a database another program holds locked ---------------------------------------------

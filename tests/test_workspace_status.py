@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from storage.db import HEAD_REVISION
 from tests.conftest import run_cli
 
 NO_ENV = {"ALUR_DATABASE_URL": "", "ALUR_WORKSPACE": "", "ALUR_USER": ""}
@@ -77,7 +78,7 @@ def test_status_shows_workspace_database_roster_scheduler_and_audit(tmp_path: Pa
     data = status_of(folder)
     assert data["workspace"] == str(folder.resolve())
     assert data["database"] == {"kind": "sqlite", "url": f"sqlite:///{folder.resolve()}/alur.db",
-                                "schema": "0004", "current": "0004"}
+                                "schema": HEAD_REVISION, "current": HEAD_REVISION}
     assert data["units"] == [{"unit": "darangdan", "name": "Kecamatan Darangdan",
                               "people": 11}]
     assert data["roles_without_holder"] == []
@@ -92,7 +93,7 @@ def test_status_shows_workspace_database_roster_scheduler_and_audit(tmp_path: Pa
     lines = text.stdout.splitlines()
     assert all(len(line) <= 80 for line in lines), lines
     assert str(folder.resolve()) in "".join(line.strip() for line in lines)  # wrapped or not
-    for words in ("Workspace", "sqlite", "0004", "darangdan (11 people)",
+    for words in ("Workspace", "sqlite", HEAD_REVISION, "darangdan (11 people)",
                   "not running", "1 active", "0 failed", audit["head"][:12]):
         assert words in text.stdout, words
 
