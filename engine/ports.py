@@ -19,7 +19,9 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Protocol
 
+from engine.accounts import Account, LoginLink, Session
 from engine.cases import RunField
+from engine.evidence import Evidence
 from engine.roster import Person
 from engine.runs import AuditEvent, Delivery, NewEvent, Reminder, Run, StepRun
 
@@ -260,7 +262,86 @@ class ReminderQueue(Protocol):
         ...
 
 
-class Store(RunStore, RunQueries, ReminderQueue, Protocol):
+class AccountStore(Protocol):
+    """Web accounts, sessions and login links (engine/accounts.py has the rules)."""
+
+    def account(self, person_id: str, lock: bool = False) -> Account | None:
+        """The account of a person, if one was made (``lock``: held until the transaction
+        ends, so that two failed logins at once both count)."""
+        ...
+
+    def save_account(self, account: Account) -> None:
+        """Insert or update an account."""
+        ...
+
+    def accounts(self) -> list[Account]:
+        """Every account, by person id."""
+        ...
+
+    def add_session(self, session: Session) -> None:
+        """Keep a new session."""
+        ...
+
+    def session(self, id_hash: str) -> Session | None:
+        """A session by the hash of its id (ended ones too)."""
+        ...
+
+    def touch_session(self, id_hash: str, at: dt.datetime) -> None:
+        """Note that a session was used at ``at``."""
+        ...
+
+    def end_sessions(self, person_id: str, at: dt.datetime,
+                     id_hash: str | None = None) -> int:
+        """End a person's open sessions (only ``id_hash`` when given); how many."""
+        ...
+
+    def last_seen(self) -> dict[str, dt.datetime]:
+        """When each person's sessions were last used, by person id."""
+        ...
+
+    def add_login_link(self, link: LoginLink) -> None:
+        """Keep a new login link."""
+        ...
+
+    def login_link(self, token_hash: str) -> LoginLink | None:
+        """A login link by the hash of its token."""
+        ...
+
+    def use_login_link(self, token_hash: str, at: dt.datetime) -> bool:
+        """Mark a link used; True only for the one call that used it (two clicks at once:
+        one wins)."""
+        ...
+
+
+class EvidenceStore(Protocol):
+    """Evidence files: contents once per SHA-256, and which task carried which file."""
+
+    def put_blob(self, sha256: str, mime: str, content: bytes, at: dt.datetime) -> None:
+        """Store a content under its hash, unless it is stored already."""
+        ...
+
+    def blob(self, sha256: str) -> bytes:
+        """A stored content (LookupError when there is none)."""
+        ...
+
+    def add_evidence(self, items: Sequence[Evidence]) -> list[Evidence]:
+        """Attach files to tasks; the rows with their ids."""
+        ...
+
+    def evidence(self, run_id: int, step_run_id: int | None = None) -> list[Evidence]:
+        """The files of a run (or of one task), in order of attachment."""
+        ...
+
+    def get_evidence(self, evidence_id: int) -> Evidence | None:
+        """One attached file by its id."""
+        ...
+
+    def blobs(self) -> Iterator[tuple[str, bytes]]:
+        """Every stored content with the hash it is stored under (one at a time)."""
+        ...
+
+
+class Store(RunStore, RunQueries, ReminderQueue, AccountStore, EvidenceStore, Protocol):
     """Everything storage offers, as one open transaction."""
 
 

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from engine.ports import Lease
     from storage.store import SqlStore
 
-HEAD_REVISION = "0004"  # tests check this is Alembic's head
+HEAD_REVISION = "0005"  # tests check this is Alembic's head
 LOCK_TIMEOUT = 30.0  # seconds to wait for a database another program holds locked
 __all__ = ["HEAD_REVISION", "LOCK_TIMEOUT", "DatabaseBusy", "DatabaseError",
            "DatabaseReadOnly", "SchemaBehind", "SqlDatabase", "connect", "current_revision",

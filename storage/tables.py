@@ -18,6 +18,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -180,4 +181,61 @@ deliveries = Table(
     Column("at", DateTime, nullable=False),
     Column("ok", Boolean, nullable=False),
     Column("detail", Text, nullable=False),
+)
+
+# Web accounts: one row per roster person who may log in (the roster says who they are).
+accounts = Table(
+    "accounts", metadata,
+    Column("person_id", String(200), primary_key=True),
+    Column("password_hash", Text),  # Argon2id (PHC string); none: only login links
+    Column("password_set_at", DateTime),
+    Column("failures", Integer, nullable=False, server_default="0"),  # failed logins in a row
+    Column("first_failure_at", DateTime),  # the first of them (a 15-minute window)
+    Column("locked_until", DateTime),
+    Column("last_login_at", DateTime),
+)
+
+# Web sessions: only the SHA-256 of the cookie's random id is kept.
+web_sessions = Table(
+    "web_sessions", metadata,
+    Column("id_hash", String(64), primary_key=True),
+    Column("person_id", String(200), nullable=False, index=True),
+    Column("created_at", DateTime, nullable=False),
+    Column("last_seen_at", DateTime, nullable=False),
+    Column("address", String(100)),
+    Column("ended_at", DateTime),
+)
+
+# Single-use login links (in reminders, or printed by `alur user link`): only the hash.
+login_links = Table(
+    "login_links", metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("person_id", String(200), nullable=False, index=True),
+    Column("created_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False),
+    Column("used_at", DateTime),
+)
+
+# Evidence content, stored once per content (content-addressed by SHA-256).
+evidence_blobs = Table(
+    "evidence_blobs", metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("size", BigInteger, nullable=False),
+    Column("mime", String(100), nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    Column("stored_at", DateTime, nullable=False),
+)
+
+# Which files a task's completion carried (a file may be attached to several tasks).
+evidence = Table(
+    "evidence", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("run_id", Integer, ForeignKey("runs.id"), nullable=False, index=True),
+    Column("step_run_id", Integer, ForeignKey("step_runs.id"), nullable=False, index=True),
+    Column("sha256", String(64), ForeignKey("evidence_blobs.sha256"), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("mime", String(100), nullable=False),
+    Column("attached_at", DateTime, nullable=False),
+    Column("attached_by", String(200), nullable=False),
 )

@@ -130,6 +130,7 @@ def _register() -> None:
     for command in (init, sop, run, step, inbox, overdue, history, report, audit, db,
                     scheduler, reminders, roster, status, demo):
         cli.add_command(command)
+    # (issue 11: `alur user`, `alur evidence` and `alur web` are added here, one line each)
     localize(cli)
 
 
