@@ -20,6 +20,10 @@
      +-- NotAllowed(PermissionError)            the person may not do this
      |    +-- IdentityMissing                   nobody said who is acting
      |    +-- ReasonMissing                     a cancellation without its reason
+     |    +-- LoginFailed                       a wrong name or password (never says which)
+     |    +-- AccountLocked                     too many failed logins: the account waits
+     |    +-- LoginLinkUnusable                 a login link used, expired or unknown
+     +-- PasswordTooShort(ValueError)           a new password under the minimum length
      +-- ConcurrentChange(RuntimeError)         someone else changed it first
      +-- SchedulerBusy(RuntimeError)            another daemon holds the only lease
      +-- AuditTampered(ValueError)              the audit hash chain is broken
@@ -30,6 +34,10 @@ from them; it never names a command-line flag or button. The message is an
 its user's language (``runners.i18n.say_error``); a message glued from parts
 keeps each part a nested Text. Runners phrase the errors for their users
 (``runners/cli/phrases.py`` for the CLI).
+
+An error whose ``keeps_changes`` is true is raised after the use case wrote
+what must stay (a failed login is counted even though the login is refused):
+the transaction it leaves is committed all the same, then it goes on up.
 """
 
 from __future__ import annotations
@@ -43,6 +51,8 @@ from engine.text import Text, joined
 
 class AlurError(Exception):
     """Base of every error Alur reports to a user (never a bug)."""
+
+    keeps_changes = False  # True: the transaction it leaves is committed all the same
 
 
 @dataclass(frozen=True, slots=True)
@@ -370,6 +380,60 @@ class ReasonMissing(NotAllowed):
     def __init__(self, run_id: int) -> None:
         self.run_id = run_id
         super().__init__(Text("give the reason for cancelling run {run}", run=run_id))
+
+
+class LoginFailed(NotAllowed):
+    """A wrong name or password: one message for both, so it never tells which was wrong
+    (the failure is counted: the transaction is kept)."""
+
+    keeps_changes = True
+
+    def __init__(self) -> None:
+        super().__init__(Text("the name or password is wrong"))
+
+
+class AccountLocked(NotAllowed):
+    """Too many failed logins of one account in a short time: it waits until ``until``
+    (aware, in the workspace's time zone)."""
+
+    keeps_changes = True  # the failure that locked it is counted
+
+    def __init__(self, until: dt.datetime, failures: int) -> None:
+        self.until = until
+        self.failures = failures
+        super().__init__(Text("too many failed logins ({failures}) for this account; it may "
+                              "log in again from {until}", failures=failures,
+                              until=f"{until:%Y-%m-%d %H:%M}"))
+
+
+class LoginLinkUnusable(NotAllowed):
+    """A login link that cannot log anyone in: ``reason`` is ``used`` (at ``at``),
+    ``expired`` (at ``at``) or ``unknown`` (never made, or the person left the roster)."""
+
+    def __init__(self, reason: str, at: dt.datetime | None = None) -> None:
+        self.reason = reason
+        self.at = at
+        when = "" if at is None else f"{at:%Y-%m-%d %H:%M}"
+        if reason == "used":
+            message = Text("this login link was used already ({at}); a link logs in once: "
+                           "ask for a new one, or log in with your password", at=when)
+        elif reason == "expired":
+            message = Text("this login link expired at {at}; ask for a new one, or log in "
+                           "with your password", at=when)
+        else:
+            message = Text("this login link is not known; ask for a new one, or log in with "
+                           "your password")
+        super().__init__(message)
+
+
+class PasswordTooShort(AlurError, ValueError):
+    """A new password shorter than ``minimum`` characters."""
+
+    def __init__(self, length: int, minimum: int) -> None:
+        self.length = length
+        self.minimum = minimum
+        super().__init__(Text("a password needs at least {minimum} characters (this one has "
+                              "{length})", minimum=minimum, length=length))
 
 
 class ConcurrentChange(AlurError, RuntimeError):

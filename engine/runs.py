@@ -30,8 +30,12 @@ REMINDER_SENT = "reminder_sent"
 REMINDER_FAILED = "reminder_failed"
 STEP_SKIPPED = "step_skipped"
 STEP_REOPENED = "step_reopened"
+PASSWORD_SET = "password_set"  # web accounts (no run): engine/accounts.py
+SESSIONS_ENDED = "sessions_ended"
+LOGIN_LINK_MADE = "login_link_made"
 EVENT_KINDS = (RUN_STARTED, STEP_ACTIVATED, STEP_COMPLETED, STEP_REASSIGNED, RUN_CANCELLED,
-               RUN_COMPLETED, REMINDER_SENT, REMINDER_FAILED, STEP_SKIPPED, STEP_REOPENED)
+               RUN_COMPLETED, REMINDER_SENT, REMINDER_FAILED, STEP_SKIPPED, STEP_REOPENED,
+               PASSWORD_SET, SESSIONS_ENDED, LOGIN_LINK_MADE)
 
 
 @dataclass(slots=True)

@@ -16,6 +16,7 @@ import pytest
 
 from engine import errors
 from engine.errors import (
+    AccountLocked,
     ActiveTask,
     AlreadyCompleted,
     AlurError,
@@ -27,7 +28,10 @@ from engine.errors import (
     IdentityMissing,
     InvalidOutcome,
     InvalidTime,
+    LoginFailed,
+    LoginLinkUnusable,
     NotAllowed,
+    PasswordTooShort,
     PersonNotFound,
     Problem,
     ReasonMissing,
@@ -258,6 +262,10 @@ ERRORS: list[tuple[type[AlurError], Callable[[], AlurError], tuple[str, ...]]] =
     (IdentityMissing, lambda: IdentityMissing("completing the step", "kec-contoh"),
      ("`kec-contoh`",)),
     (ReasonMissing, lambda: ReasonMissing(12), ("12",)),
+    (LoginFailed, lambda: LoginFailed(), ()),
+    (AccountLocked, lambda: AccountLocked(AT, 5), ("(5)", "2026-01-05 09:30")),
+    (LoginLinkUnusable, lambda: LoginLinkUnusable("used", AT), ("2026-01-05 09:30",)),
+    (PasswordTooShort, lambda: PasswordTooShort(4, 10), ("10", "4")),
     (ConcurrentChange, lambda: ConcurrentChange(), ()),
     (SchedulerBusy, lambda: SchedulerBusy(), ()),
     (AuditTampered, lambda: AuditTampered(), ()),
