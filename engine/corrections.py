@@ -32,6 +32,7 @@ from engine.services import (
     named_task,
     open_run,
     person_of,
+    record_events,
 )
 from engine.spec import SopSpec
 from engine.spec_cache import spec_of
@@ -170,7 +171,7 @@ def reopen_step(store: RunStore, env: Env, run_id: int, step_ref: str, reason: s
     run.state = "+".join(dict.fromkeys(t.activity_id for t in active))[:220]
     store.update_run(run)
     store.remember_person(unit.slug, person, now)
-    store.append_events([*events, *started], now)
+    record_events(store, env, [*events, *started], now)
     return Transition(run, spec, task, tuple(again), tuple(active))
 
 
@@ -211,7 +212,7 @@ def cancel_run(store: RunStore, env: Env, run_id: int, reason: str,
     run.state = CANCELLED
     store.update_run(run)
     store.remember_person(unit.slug, person, now)
-    store.append_events([NewEvent(run.id, RUN_CANCELLED, person.id, now,
-                                  data={"reason": why, "tasks": [t.label for t in tasks]})],
-                        now)
+    record_events(store, env, [NewEvent(run.id, RUN_CANCELLED, person.id, now,
+                                        data={"reason": why,
+                                              "tasks": [t.label for t in tasks]})], now)
     return Transition(run, spec, tasks[0] if tasks else None, (), ())

@@ -366,7 +366,8 @@ class Database(Protocol):
 
     def transaction(self, write: bool = True) -> AbstractContextManager[Store]:
         """One transaction: committed when the block ends without an error, else rolled
-        back (a read transaction is never committed)."""
+        back, unless the error's ``keeps_changes`` is true (a failed login stays counted);
+        a read transaction is never committed."""
         ...
 
     def lease(self, me: str) -> Lease:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from engine.audit_chain import verify_chain, verify_run_chain
 from engine.cases import RunField, mask, title_of
+from engine.evidence_reads import EvidenceReader, NamedFile, check_files, noting_files
 from engine.ports import HistoryFilter, RunFilter, RunQueries, Summary
 from engine.runs import ACTIVE, AuditEvent, Reminder, Run, StepRun, reason_of
 from engine.services import Env
@@ -367,19 +368,37 @@ def history(store: RunQueries, where: HistoryFilter) -> tuple[AuditEvent, ...]:
     return tuple(store.history(where))
 
 
-def verify_audit(store: RunQueries, run: int | None = None) -> int:
-    """Check the hash chain (all of it, or around one run's events); the events checked."""
+@dataclass(frozen=True, slots=True)
+class AuditCheck:
+    """What checking the audit trail found intact: the events, and the evidence files."""
+
+    events: int
+    files: int
+
+
+def check_audit(store: EvidenceReader, run: int | None = None) -> AuditCheck:
+    """Check the hash chain (all of it, or around one run's events), then the evidence: every
+    stored file against its SHA-256, and each file the events name stored and attached
+    (``engine.evidence_reads.check_files``). AuditTampered names the first break."""
     if run is None:
         last_seq, last_hash = store.audit_head()
         events = store.audit_events()
+        named: list[NamedFile] = []
         try:
-            return verify_chain(events, last_seq, last_hash)
+            count = verify_chain(noting_files(events, named), last_seq, last_hash)
         finally:  # a broken chain stops reading: close the cursor while the transaction lives
             close = getattr(events, "close", None)
             if close is not None:
                 close()
+        return AuditCheck(count, check_files(store, None, named))
     store.get_run(run)  # RunNotFound for a run that does not exist
-    return verify_run_chain(store, run)
+    count = verify_run_chain(store, run)
+    return AuditCheck(count, check_files(store, run))
+
+
+def verify_audit(store: EvidenceReader, run: int | None = None) -> int:
+    """Check the hash chain and the evidence files (``check_audit``); the events checked."""
+    return check_audit(store, run).events
 
 
 def reminders(store: RunQueries, run_id: int | None = None,

@@ -34,7 +34,7 @@ from engine.runs import (
     Run,
     StepRun,
 )
-from engine.services import Env
+from engine.services import Env, record_events
 from engine.spec import SopSpec
 from engine.spec_cache import spec_of
 from engine.tasks import task_actors
@@ -228,8 +228,8 @@ def record(store: ReminderStore, env: Env, outgoing: Outgoing, tries: list[Deliv
             **({"error": reminder.last_error} if failed else {})}
     kind = REMINDER_FAILED if failed else REMINDER_SENT
     if reminder.step_run_id is None:  # the whole run: escalated to the top once, no more
-        store.append_events([NewEvent(run.id, kind, None, now, None, None,
-                                      {**data, "whole_run": True})], now)
+        record_events(store, env, [NewEvent(run.id, kind, None, now, None, None,
+                                            {**data, "whole_run": True})], now)
         return reminder
     step = store.get_step(reminder.step_run_id)
     spec = spec_of(store, run.sop_hash)
@@ -239,6 +239,6 @@ def record(store: ReminderStore, env: Env, outgoing: Outgoing, tries: list[Deliv
     following = policy.following(spec, activity, timing, planned, env.reminder_defaults,
                                  env.calendar, now)
     store.add_reminders(run.id, [(step.id, following.at)], now, following.level)
-    store.append_events([NewEvent(run.id, kind, None, now, step.label, step.attempt, data)],
-                        now)
+    record_events(store, env, [NewEvent(run.id, kind, None, now, step.label, step.attempt,
+                                        data)], now)
     return reminder

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Protocol
 
 from engine import reminder_policy
 from engine.calendar import WorkCalendar
@@ -26,9 +27,10 @@ from engine.errors import (
     NotAllowed,
     RunFinished,
 )
+from engine.evidence import DEFAULT_MAX_BYTES, Evidence, Upload, check_uploads
 from engine.loader import LoadedSop
 from engine.machine import Token, machine_for
-from engine.ports import RunStore
+from engine.ports import EvidenceStore, RunStore
 from engine.roster import Person, Roster, Unit
 from engine.runs import (
     ACTIVE,
@@ -38,6 +40,7 @@ from engine.runs import (
     STEP_ACTIVATED,
     STEP_COMPLETED,
     STEP_REASSIGNED,
+    AuditEvent,
     NewEvent,
     Run,
     StepRun,
@@ -52,33 +55,54 @@ from engine.tasks import (
     find_task,
     not_allowed,
     plan_tasks,
+    shown_task,
     task_actors,
 )
 from engine.text import Text
 
 SCHEDULER = "alur-scheduler"
+# The ways an action reaches the engine: every audit event names its channel.
+CLI, WEB, BY_SCHEDULER = "cli", "web", "scheduler"
+CHANNELS = (CLI, WEB, BY_SCHEDULER)
 
 
 @dataclass(frozen=True, slots=True)
 class Env:
-    """What the use cases need besides storage: calendar, roster, clock, reminder defaults."""
+    """What the use cases need besides storage: calendar, roster, clock, reminder defaults,
+    and the channel the actions come by (``cli``, ``web``, ``scheduler``)."""
 
     calendar: WorkCalendar
     roster: Roster
     clock: Clock
     reminder_defaults: ReminderSpec = field(default_factory=ReminderSpec)
+    channel: str = CLI
+
+
+class WriteStore(RunStore, EvidenceStore, Protocol):
+    """What completing steps needs from storage: runs, tasks, the audit trail and the
+    evidence files."""
+
+
+def record_events(store: RunStore, env: Env, events: Sequence[NewEvent],
+                  now: dt.datetime) -> list[AuditEvent]:
+    """Append events to the audit trail, each saying in its data by which channel it came
+    (``env.channel``): every event the engine writes goes through here."""
+    return store.append_events([replace(e, data={**e.data, "channel": env.channel})
+                                for e in events], now)
 
 
 @dataclass(frozen=True, slots=True)
 class Transition:
     """What a use case did: the run after it, the task it acted on, the tasks it activated,
-    and every task active afterwards (with the spec, so the runner needs nothing more)."""
+    every task active afterwards (with the spec, so the runner needs nothing more), and the
+    files it attached."""
 
     run: Run
     spec: SopSpec
     step: StepRun | None
     activated: tuple[StepRun, ...] = ()
     active: tuple[StepRun, ...] = ()
+    evidence: tuple[Evidence, ...] = ()
 
 
 def when_of(env: Env, at: dt.datetime | None, not_before: dt.datetime | None,
@@ -139,7 +163,7 @@ def _state(run: Run, active: Sequence[StepRun]) -> str:
     return "+".join(dict.fromkeys(t.activity_id for t in active))[:220] or run.state
 
 
-def start_run(store: RunStore, env: Env, loaded: LoadedSop, unit_slug: str | None,
+def start_run(store: WriteStore, env: Env, loaded: LoadedSop, unit_slug: str | None,
               period: str | None, by: str | None, at: dt.datetime | None = None,
               automatic: bool = False, fields: Mapping[str, str] | None = None,
               received: bool = False) -> Transition:
@@ -197,7 +221,7 @@ def start_run(store: RunStore, env: Env, loaded: LoadedSop, unit_slug: str | Non
         store.add_run_reminder(run.id, top - 1, run.due_at, now)
     started = NewEvent(run.id, RUN_STARTED, starter, when, data=data)
     tasks, activated = activate(store, env, spec, run, unit, spec.activities[0], when)
-    store.append_events([started, *activated], now)
+    record_events(store, env, [started, *activated], now)
     done = Transition(run, spec, None, tuple(tasks), tuple(tasks))
     if received:
         first = spec.activities[0]
@@ -208,35 +232,52 @@ def start_run(store: RunStore, env: Env, loaded: LoadedSop, unit_slug: str | Non
     return done
 
 
-def open_run(store: RunStore, run_id: int) -> tuple[Run, SopSpec, list[StepRun]]:
-    """The run (locked for this transaction), its spec and its active tasks."""
+def open_run(store: RunStore, run_id: int,
+             finished_too: bool = False) -> tuple[Run, SopSpec, list[StepRun]]:
+    """The run (locked for this transaction), its spec and its active tasks; RunFinished
+    for a run that is over, unless ``finished_too`` (the caller says why then)."""
     run = store.get_run(run_id, lock=True)
-    if not run.is_active:
+    if not run.is_active and not finished_too:
         raise RunFinished(run.id, run.status, run.result)
     return run, spec_of(store, run.sop_hash), store.active_tasks(run.id)
 
 
 def named_task(store: RunStore, env: Env, run: Run, spec: SopSpec, active: list[StepRun],
-               ref: str | None, unit: Unit, person: Person, day: dt.date) -> StepRun:
-    """The active task ``ref`` names, for ``person`` (see ``engine.tasks.find_task``)."""
+               ref: str | None, unit: Unit, person: Person, day: dt.date,
+               task_id: int | None = None) -> StepRun:
+    """The active task ``ref`` names, for ``person`` (see ``engine.tasks.find_task``); with
+    ``task_id`` exactly that task (the one a page showed), or the error that says why it
+    is no longer active (see ``engine.tasks.shown_task``)."""
+    if task_id is not None:
+        return shown_task(spec, run, active, task_id, ref, lambda: store.tasks(run.id),
+                          env.calendar.tz)
+    if not run.is_active:
+        raise RunFinished(run.id, run.status, run.result)
     return find_task(spec, run.id, active, ref,
                      lambda t: authority(unit, spec, t, person.id, day), person.id,
                      lambda activity_id: store.activity_tasks(run.id, activity_id),
                      env.calendar.tz)
 
 
-def complete_step(store: RunStore, env: Env, run_id: int, step_ref: str | None,
+def complete_step(store: WriteStore, env: Env, run_id: int, step_ref: str | None,
                   by: str | None, outcome_label: str | None = None, note: str | None = None,
-                  at: dt.datetime | None = None) -> Transition:
+                  at: dt.datetime | None = None, evidence: Sequence[Upload] = (),
+                  max_upload_bytes: int = DEFAULT_MAX_BYTES,
+                  task_id: int | None = None) -> Transition:
     """Complete a task as ``by``; when its step is done, move its token on.
 
-    ``step_ref`` names the task (``ACTIVITY``, its number, or ``ACTIVITY/KEY``).
+    ``step_ref`` names the task (``ACTIVITY``, its number, or ``ACTIVITY/KEY``); ``task_id``
+    (a task's row id) acts on exactly that task, refused when it is no longer active.
+    ``evidence``: the files the step produced, each recognised by its content and at most
+    ``max_upload_bytes``; one refused file refuses the whole completion. Each content is
+    stored once, and the ``step_completed`` event names every file (name, size, type,
+    SHA-256), in the same transaction.
     """
-    run, spec, active = open_run(store, run_id)
+    run, spec, active = open_run(store, run_id, finished_too=task_id is not None)
     unit = env.roster.unit(run.unit)
     person = person_of(unit, by, Text("completing the step"))
     today = env.clock.now().astimezone(env.calendar.tz).date()
-    task = named_task(store, env, run, spec, active, step_ref, unit, person, today)
+    task = named_task(store, env, run, spec, active, step_ref, unit, person, today, task_id)
     activity = spec.activity(task.activity_id)
     outcome = machine_for(run.sop_hash, spec).outcome_for(activity, outcome_label)
     when = when_of(env, at, task.activated_at, Text("step `{step}` became active",
@@ -244,6 +285,7 @@ def complete_step(store: RunStore, env: Env, run_id: int, step_ref: str | None,
     acting = authority(unit, spec, task, person.id, when.astimezone(env.calendar.tz).date())
     if not acting.allowed:
         raise not_allowed(spec, task, person.id, "complete")
+    files = check_uploads(evidence, max_upload_bytes)
     now = env.clock.now()
     task.status, task.completed_at, task.completed_by = COMPLETED, when, person.id
     task.recorded_at, task.outcome, task.note = now, outcome.label, note
@@ -251,9 +293,17 @@ def complete_step(store: RunStore, env: Env, run_id: int, step_ref: str | None,
     data: dict[str, object] = {"outcome": outcome.label, "note": note, "next": outcome.text}
     if acting.on_behalf:
         data["on_behalf_of"] = acting.on_behalf
+    if files:
+        data["evidence"] = [f.described() for f in files]
     done = advance(store, env, run, spec, unit, task, active, STEP_COMPLETED, data)
     store.remember_person(unit.slug, person, now)
-    return done
+    if not files:
+        return done
+    for file in {f.sha256: f for f in files}.values():
+        store.put_blob(file.sha256, file.kind.mime, file.content, now)
+    attached = store.add_evidence([Evidence(0, run.id, task.id, f.sha256, f.name, f.size,
+                                            f.kind.mime, now, person.id) for f in files])
+    return replace(done, evidence=tuple(attached))
 
 
 def advance(store: RunStore, env: Env, run: Run, spec: SopSpec, unit: Unit, task: StepRun,
@@ -299,20 +349,21 @@ def advance(store: RunStore, env: Env, run: Run, spec: SopSpec, unit: Unit, task
     if run.is_active:
         run.state = _state(run, now_active)
     store.update_run(run)
-    store.append_events(events, now)
+    record_events(store, env, events, now)
     return Transition(run, spec, task, tuple(activated), tuple(now_active))
 
 
 def reassign_step(store: RunStore, env: Env, run_id: int, step_ref: str | None, to: str,
-                  by: str | None) -> Transition:
-    """Hand an active task to another holder of its role."""
-    run, spec, active = open_run(store, run_id)
+                  by: str | None, task_id: int | None = None) -> Transition:
+    """Hand an active task to another holder of its role (``task_id``: exactly that task,
+    as for ``complete_step``)."""
+    run, spec, active = open_run(store, run_id, finished_too=task_id is not None)
     unit = env.roster.unit(run.unit)
     person = person_of(unit, by, Text("reassigning the step"))
     target = unit.person(to)
     now = env.clock.now()
     day = now.astimezone(env.calendar.tz).date()
-    task = named_task(store, env, run, spec, active, step_ref, unit, person, day)
+    task = named_task(store, env, run, spec, active, step_ref, unit, person, day, task_id)
     acting = authority(unit, spec, task, person.id, day)
     if not acting.allowed:
         raise NotAllowed(Text("{person} may not reassign step `{step}`: only a holder of "
@@ -335,6 +386,6 @@ def reassign_step(store: RunStore, env: Env, run_id: int, step_ref: str | None, 
     data: dict[str, object] = {"from": list(before), "to": target.id}
     if acting.on_behalf:
         data["on_behalf_of"] = acting.on_behalf
-    store.append_events([NewEvent(run.id, STEP_REASSIGNED, person.id, now, task.label,
-                                  task.attempt, data)], now)
+    record_events(store, env, [NewEvent(run.id, STEP_REASSIGNED, person.id, now, task.label,
+                                        task.attempt, data)], now)
     return Transition(run, spec, task, (), tuple(active))

@@ -19,11 +19,12 @@ from engine.errors import (
     AlreadyCompleted,
     AmbiguousTask,
     NotAllowed,
+    RunFinished,
     StepNotActive,
     StepNotGiven,
 )
 from engine.roster import Unit
-from engine.runs import DONE, WITHDRAWN, StepRun, reason_of
+from engine.runs import DONE, REOPENED, WITHDRAWN, Run, StepRun, reason_of
 from engine.spec import ANY, EACH, ActivitySpec, SopSpec
 from engine.text import Text, joined
 
@@ -217,3 +218,40 @@ def find_task(spec: SopSpec, run_id: int, active: Sequence[StepRun], ref: str | 
         at = last.completed_at.astimezone(tz) if last.completed_at else None
         raise AlreadyCompleted(run_id, last.label, last.completed_by, at, listed)
     raise StepNotActive(run_id, label, listed, no=activity.no)
+
+
+def shown_task(spec: SopSpec, run: Run, active: Sequence[StepRun], task_id: int,
+               ref: str | None, every_task: Callable[[], Sequence[StepRun]],
+               tz: dt.tzinfo) -> StepRun:
+    """Exactly the task a page showed (its row id), while it is active; else the error that
+    says why it is not, never another task of the same step: completed (by whom, when),
+    reopened or withdrawn, its run over, or no such task in the run. ``ref``, when given,
+    must name that task's step (``every_task`` gives all the run's tasks)."""
+    listed = active_list(spec, active)
+    found = next((t for t in active if t.id == task_id), None)
+    if found is None:
+        found = next((t for t in every_task() if t.id == task_id), None)
+        if found is None:
+            raise StepNotActive(run.id, str(task_id), listed, known=False, message=Text(
+                "run {run} has no task {task}", run=run.id, task=task_id))
+        if found.status in DONE:
+            at = found.completed_at.astimezone(tz) if found.completed_at else None
+            raise AlreadyCompleted(run.id, found.label, found.completed_by, at, listed)
+        said = {"step": found.label, "run": run.id, "reason": reason_of(found) or "-"}
+        if found.status == REOPENED:
+            raise StepNotActive(run.id, found.label, listed, message=Text(
+                "step `{step}` of run {run} was reopened: {reason}", **said))
+        if found.status == WITHDRAWN:
+            raise StepNotActive(run.id, found.label, listed, message=Text(
+                "step `{step}` of run {run} was withdrawn: {reason}", **said))
+        if not run.is_active:
+            raise RunFinished(run.id, run.status, run.result)
+        raise StepNotActive(run.id, found.label, listed, no=spec.activity(found.activity_id).no)
+    if ref is not None and ref.strip():
+        name, _sep, key = ref.strip().partition("/")
+        activity = spec.activity(found.activity_id)
+        if name not in (activity.id, str(activity.no)) or (key and key != found.task):
+            raise StepNotActive(run.id, ref.strip(), listed, message=Text(
+                "task {task} of run {run} is step `{step}`, not `{named}`", task=task_id,
+                run=run.id, step=found.label, named=ref.strip()))
+    return found

@@ -41,10 +41,12 @@ class App:
     """What commands need, resolved from the options and the workspace."""
 
     def __init__(self, workspace: Path, db_option: str | None = None,
-                 user: str | None = None, clock: Clock | None = None) -> None:
+                 user: str | None = None, clock: Clock | None = None,
+                 channel: str = "cli") -> None:
         self.workspace = workspace
         self.db_option = db_option
         self.user = user
+        self.channel = channel  # how actions come: cli, web or scheduler (in every event)
         self.announce: Callable[[SqlDatabase], None] | None = None  # told which database opens
         if clock is not None:
             self.__dict__["clock"] = clock  # the demo's fast clock
@@ -121,10 +123,11 @@ class App:
 
     @cached_property
     def env(self) -> Env:
-        """Calendar, roster and clock for the use cases."""
+        """Calendar, roster, clock and channel for the use cases."""
         from engine.services import Env
 
-        return Env(self.calendar, self.roster, self.clock, self.settings.reminders.spec)
+        return Env(self.calendar, self.roster, self.clock, self.settings.reminders.spec,
+                   self.channel)
 
     def check_user(self) -> None:
         """The acting person is in the roster (PersonNotFound with did-you-mean if not)."""

@@ -28,17 +28,23 @@ EVENT_WORDS = {"run_started": N_("run started"), "step_activated": N_("step acti
                "step_reassigned": N_("step reassigned"),
                "step_skipped": N_("step skipped"), "step_reopened": N_("step reopened"),
                "run_cancelled": N_("run cancelled"), "run_completed": N_("run completed"),
-               "reminder_sent": N_("reminder sent"), "reminder_failed": N_("reminder failed")}
+               "reminder_sent": N_("reminder sent"), "reminder_failed": N_("reminder failed"),
+               "password_set": N_("password set"), "sessions_ended": N_("sessions ended"),
+               "login_link_made": N_("login link made")}
 # the keys of an audit event's data, as the history table names them
 DATA_WORDS = {"actor": N_("actor"), "assignees": N_("assignees"), "automatic": N_("automatic"),
-              "channels": N_("channels"), "completed_by": N_("completed by"),
-              "due_at": N_("due"), "error": N_("error"), "fields": N_("fields"),
+              "channel": N_("via"), "channels": N_("channels"),
+              "completed_by": N_("completed by"), "due_at": N_("due"), "error": N_("error"),
+              "evidence": N_("files"), "fields": N_("fields"),
               "from": N_("from"), "level": N_("level"), "next": N_("next"),
               "note": N_("note"), "on_behalf_of": N_("on behalf of"),
-              "outcome": N_("outcome"), "period": N_("period"), "reason": N_("reason"),
+              "outcome": N_("outcome"), "period": N_("period"), "person": N_("person"),
+              "reason": N_("reason"),
               "recipients": N_("recipients"), "reminder": N_("reminder"),
-              "result": N_("result"), "sop": N_("SOP"), "sop_hash": N_("SOP hash"),
+              "result": N_("result"), "sessions": N_("sessions ended"), "sop": N_("SOP"),
+              "sop_hash": N_("SOP hash"),
               "tasks": N_("tasks"), "to": N_("to"), "unit": N_("unit"),
+              "valid_until": N_("valid until"),
               "waiting_at": N_("waiting at"), "waiting_for": N_("waiting for"),
               "whole_run": N_("whole run"), "withdrawn": N_("withdrawn")}
 

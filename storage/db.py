@@ -242,7 +242,12 @@ class SqlDatabase:
         unit = UnitOfWork(self.engine, write, self.people_seen)
         try:
             with unit as store:
-                yield store
+                try:
+                    yield store
+                except Exception as exc:
+                    if write and getattr(exc, "keeps_changes", False):
+                        unit.commit()  # what the use case wrote before refusing stays
+                    raise
                 if write:
                     unit.commit()
         except DBAPIError as exc:

@@ -23,6 +23,8 @@ from engine.ports import HistoryFilter, RunFilter, Summary
 from engine.roster import Person
 from engine.runs import ACTIVE, CANCELLED, AuditEvent, Run, StepRun
 from engine.text import Text
+from storage.memory_accounts import MemoryAccounts
+from storage.memory_evidence import MemoryEvidence
 from storage.memory_queue import MemoryQueue
 from storage.memory_state import State, Version, maybe, naive, utc
 
@@ -31,7 +33,7 @@ if TYPE_CHECKING:
     from engine.runs import NewEvent
 
 
-class MemoryStore(MemoryQueue):
+class MemoryStore(MemoryQueue, MemoryAccounts, MemoryEvidence):
     """The engine's ports (``engine.ports.Store``) on one transaction's copy of the state;
     what it returns are copies too, changed in the store only when written back."""
 
@@ -306,7 +308,12 @@ class MemoryDatabase:
             return
         with self.writer:
             store = MemoryStore(copy.deepcopy(self.committed))
-            yield store
+            try:
+                yield store
+            except Exception as exc:
+                if getattr(exc, "keeps_changes", False):  # a failed login stays counted
+                    self.committed = store.state
+                raise
             self.committed = store.state
 
     def lease(self, me: str) -> MemoryLease:

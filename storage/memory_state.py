@@ -11,6 +11,8 @@ from engine.cases import RunField
 from engine.roster import Person
 from engine.runs import AuditEvent, Delivery, Reminder, Run, StepRun
 from storage.convert import from_db, to_db
+from storage.memory_accounts import AccountTables
+from storage.memory_evidence import EvidenceTables
 
 
 def naive(value: dt.datetime) -> dt.datetime:
@@ -63,6 +65,8 @@ class State:
     last_ids: dict[str, int] = field(default_factory=dict)
     fields: dict[int, list[RunField]] = field(default_factory=dict)  # by run
     counters: dict[tuple[str, str, int], int] = field(default_factory=dict)
+    accounts: AccountTables = field(default_factory=AccountTables)  # web accounts, sessions
+    evidence: EvidenceTables = field(default_factory=EvidenceTables)  # files and blobs
 
     def new_id(self, table: str) -> int:
         """The next id of ``table``: 1, 2, 3, ..."""

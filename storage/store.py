@@ -24,7 +24,9 @@ from engine.errors import ConcurrentChange, DuplicateRun, RunNotFound
 from engine.roster import Person
 from engine.runs import ACTIVE, CANCELLED, AuditEvent, NewEvent, Run, StepRun
 from engine.text import Text
+from storage.account_store import AccountSqlStore
 from storage.convert import to_db
+from storage.evidence_store import EvidenceSqlStore
 from storage.reads import ReadStore
 from storage.reminder_store import ReminderStore
 from storage.rows import (
@@ -59,7 +61,7 @@ def _new_id(result: Any) -> int:
     return int(key[0])
 
 
-class SqlStore(ReadStore, ReminderStore):
+class SqlStore(ReadStore, ReminderStore, AccountSqlStore, EvidenceSqlStore):
     """The engine's ports working inside one open transaction of ``connection``.
 
     ``people_seen`` holds the people snapshots this database already has (kept by
@@ -329,5 +331,10 @@ def transaction(engine: Engine) -> Iterator[SqlStore]:
     """A write transaction that commits when the block ends without an error."""
     unit = UnitOfWork(engine)
     with unit as store:
-        yield store
+        try:
+            yield store
+        except Exception as exc:
+            if getattr(exc, "keeps_changes", False):
+                unit.commit()  # what the use case wrote before refusing stays (engine.errors)
+            raise
         unit.commit()

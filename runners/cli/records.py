@@ -190,12 +190,20 @@ def describe(data: dict[str, Any], tz: dt.tzinfo, now: dt.datetime | None = None
     """An event's data as people read it: ``key=value`` pairs joined by ``;`` (each key said
     in the language in use), lists and mappings (``fields=pemohon: Siti Aminah, nik:
     sha256:62e3aa7ae5ff…``) spelt out, times local and short, hashes cut to 12 digits; empty
-    values and ``false`` left out, ``true`` as the key alone."""
+    values and ``false`` left out, ``true`` as the key alone; the channel only when it was
+    not the command line (``via=web``), files by name, type and size."""
     import datetime as dt
     import re
 
+    from runners.attachments import kind_label, size_text
     from runners.tables import short_time
     from runners.words import data_word
+
+    data = {k: v for k, v in data.items() if (k, v) != ("channel", "cli")}
+    if isinstance(data.get("evidence"), list):
+        data["evidence"] = [f"{f.get('name')} ({kind_label(str(f.get('type')))}, "
+                            f"{size_text(int(f.get('size') or 0))})"
+                            if isinstance(f, dict) else f for f in data["evidence"]]
 
     instant = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)")
     digest = re.compile(r"(sha256:)?([0-9a-f]{12})[0-9a-f]{52}")
@@ -280,11 +288,13 @@ def audit() -> None:
 @common_options
 @click.pass_context
 def verify(ctx: click.Context, run_id: int | None) -> None:
-    """Check the hash chain; exit 1 naming the first broken event."""
+    """Check the hash chain and every evidence file against its SHA-256; exit 1 naming the
+    first broken event or file."""
     from engine import reads
 
     app = app_of(ctx)
-    count = app.read(lambda store: reads.verify_audit(store, run_id))
+    checked = app.read(lambda store: reads.check_audit(store, run_id))
+    count = checked.events
     if run_id is None:
         click.echo(ngettext("Audit trail intact: {n} event checked, every hash matches.",
                             "Audit trail intact: {n} events checked, every hash matches.",
@@ -294,3 +304,7 @@ def verify(ctx: click.Context, run_id: int | None) -> None:
                             "matches.",
                             "Audit trail intact: {n} events of run {run} checked, every hash "
                             "matches.", count).format(n=count, run=run_id))
+    if checked.files:
+        click.echo(ngettext("Evidence intact: {n} file checked against its SHA-256.",
+                            "Evidence intact: {n} files checked against their SHA-256.",
+                            checked.files).format(n=checked.files))

@@ -286,11 +286,17 @@ def step() -> None:
 @click.option("--at", "at", metavar="TIME",
               help="When it really happened on paper (ISO 8601, workspace time zone); not "
                    "before the step became active, not in the future.")
+@click.option("--attach", "attach", multiple=True, metavar="FILE",
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A file the step produced (its Output), kept as evidence with it: PDF, "
+                   "JPEG, PNG, docx, xlsx, odt or ods, at most [web] max_upload_mb; repeat "
+                   "for each file.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @common_options
 @click.pass_context
 def complete(ctx: click.Context, run_id: int, step_id: str | None, outcome: str | None,
-             note: str | None, at: str | None, as_json: bool) -> None:
+             note: str | None, at: str | None, attach: tuple[Path, ...],
+             as_json: bool) -> None:
     """Complete STEP of RUN: its id or number, or ACTIVITY/ACTOR, ACTIVITY/PERSON for one
     task of a step done by several people at once.
 
@@ -298,11 +304,15 @@ def complete(ctx: click.Context, run_id: int, step_id: str | None, outcome: str 
     ...") instead of completing the next step; without it the active steps are listed.
     """
     from engine import services
+    from runners.attachments import kind_label, read_files, size_text
 
     app = app_of(ctx)
     when = app.parse_time(at) if at else None
+    limit = app.settings.web.max_upload_bytes
+    files = read_files(attach, limit)
     done = app.write(lambda store: services.complete_step(
-        store, app.env, run_id, step_id, app.user, outcome, note, when))
+        store, app.env, run_id, step_id, app.user, outcome, note, when, evidence=files,
+        max_upload_bytes=limit))
     finished = done.step
     assert finished is not None
     if as_json:
@@ -314,7 +324,9 @@ def complete(ctx: click.Context, run_id: int, step_id: str | None, outcome: str 
                    finished.completed_at.astimezone(app.tz).isoformat(),
                    "outcome": finished.outcome, "status": done.run.status,
                    "result": done.run.result, "active_step": labels[0] if labels else None,
-                   "active_steps": labels, "activated": [t.label for t in done.activated]})
+                   "active_steps": labels, "activated": [t.label for t in done.activated],
+                   "evidence": [{"id": e.id, "name": e.name, "size": e.size, "type": e.mime,
+                                 "sha256": e.sha256} for e in done.evidence]})
         return
     spec = done.spec
     activity = spec.activity(finished.activity_id)
@@ -324,6 +336,10 @@ def complete(ctx: click.Context, run_id: int, step_id: str | None, outcome: str 
     click.echo(_("Completed step {no}. {name}{outcome}{label} by {person}{behalf} at {at}").format(
         no=activity.no, name=activity.name, outcome=chosen, label=label,
         person=finished.completed_by, behalf=behalf, at=app.local(finished.completed_at)))
+    for kept in done.evidence:
+        click.echo(_("Attached: {name} ({kind}, {size}, SHA-256 {sha256})").format(
+            name=kept.name, kind=kind_label(kept.mime), size=size_text(kept.size),
+            sha256=kept.sha256[:12]))
     if done.run.is_active:
         echo_active(app, spec, done.active)
     else:
