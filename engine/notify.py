@@ -38,10 +38,20 @@ class ReminderMessage:
     service_due_at: datetime | None = None  # the run's service deadline, if any
     service_left_minutes: int | None = None  # working minutes to it (< 0: late by)
     failure: str | None = None  # to the operator: this reminder could not be delivered
+    # Where the message leads on the web (set by the runner when the office has one): the
+    # step's page (the run's, for a whole run) and, for one recipient, a single-use link
+    # that logs them in and opens that page. Without ``url`` the text names the command.
+    url: str | None = None
+    login_url: str | None = None
 
     def __post_init__(self) -> None:
         if self.due_at.utcoffset() is None:
             raise ValueError("ReminderMessage.due_at must be an aware datetime")
+
+    @property
+    def link(self) -> str | None:
+        """What the recipient opens: their login link to the page, else the page itself."""
+        return self.login_url or self.url
 
     @property
     def is_escalation(self) -> bool:

@@ -2,11 +2,13 @@
 
 Each channel says whether it can reach a person (``applies_to``) and sends
 one message to one person (``send``), returning a short detail for the
-audit or raising ``ChannelError`` with a reason that holds no secret. The
-messages, the reasons and the console's line are in the language in use (the
-daemon's); the webhook payload's keys stay English.
-Secrets stay in environment variables that alur.toml only names; apprise
-URLs may say ``${NAME}`` for the same reason.
+audit or raising ``ChannelError`` with a reason that holds no secret (the
+protocol and its helpers: ``runners.channel_base``; apprise, with WhatsApp and
+Telegram: ``runners.apprise_channel``). The messages, the reasons and the
+console's line are in the language in use (the daemon's); the webhook
+payload's keys stay English. Secrets stay in environment variables that
+alur.toml only names; apprise URLs may say ``${NAME}`` for the same reason.
+The console line never carries a link: it goes to the daemon's log.
 """
 
 from __future__ import annotations
@@ -17,19 +19,15 @@ import hmac
 import json
 import logging
 import os
-import re
 import smtplib
 import ssl
-import threading
 import urllib.error
 import urllib.request
-import warnings
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import urlsplit
 
 from engine.durations import format_minutes
@@ -37,6 +35,10 @@ from engine.errors import ConfigError
 from engine.notify import ReminderMessage, as_superior
 from engine.roster import Person
 from engine.text import Text
+from runners.apprise_channel import AppriseChannel as AppriseChannel
+from runners.channel_base import Channel as Channel  # the protocol and its error, also
+from runners.channel_base import ChannelError as ChannelError  # named from here
+from runners.channel_base import default_environ, os_reason, variable
 from runners.i18n import _, say
 from runners.reminder_text import body, payload, subject
 from runners.settings import SECURITIES, SETTINGS_FILE, EmailSettings, Settings, WebhookSettings
@@ -45,42 +47,6 @@ SMTP_TIMEOUT = 30
 WEBHOOK_TIMEOUT = 15
 SMTP_POLICY = email.policy.SMTP
 REMINDER_LOGGER = "alur.reminders"
-_PLACEHOLDER = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
-_URL_SEPARATORS = re.compile(r"[\s,]+")
-_APPRISE_LOCK = threading.Lock()  # apprise's log records are collected per send
-
-
-class ChannelError(Exception):
-    """A reminder could not be sent; the message says why, never with a secret."""
-
-
-class Channel(Protocol):
-    """A way to reach people: whom it can reach, and one message sent to one person."""
-
-    name: str
-
-    def applies_to(self, person: Person) -> bool:
-        """True when this channel can reach ``person``."""
-
-    def send(self, message: ReminderMessage, person: Person) -> str:
-        """Send ``message`` to ``person``: a short detail, or ChannelError."""
-
-
-def _environ() -> Mapping[str, str]:
-    return os.environ
-
-
-def _variable(environ: Mapping[str, str], name: str, setting: str) -> str:
-    """The value of the environment variable ``name``; ChannelError naming it if unset."""
-    try:
-        return environ[name]
-    except KeyError:
-        raise ChannelError(_("environment variable {name} (named by {setting}) is not set")
-                           .format(name=name, setting=setting)) from None
-
-
-def _os_reason(exc: OSError) -> str:
-    return exc.strerror or str(exc) or type(exc).__name__
 
 
 # -- console -------------------------------------------------------------------------
@@ -143,7 +109,7 @@ class EmailChannel:
     """E-mail through the [email] SMTP server (plain, STARTTLS or SSL), one connection a send."""
 
     settings: EmailSettings
-    environ: Mapping[str, str] = field(default_factory=_environ)
+    environ: Mapping[str, str] = field(default_factory=default_environ)
     ssl_context: ssl.SSLContext | None = None  # default: the system's trusted certificates
     name = "email"
 
@@ -161,10 +127,10 @@ class EmailChannel:
         s = self.settings
         if not s.username_env:
             return None
-        user = _variable(self.environ, s.username_env, "email.username_env")
+        user = variable(self.environ, s.username_env, "email.username_env")
         if not s.password_env:
             raise ChannelError(_("email.username_env is set but email.password_env is not"))
-        return user, _variable(self.environ, s.password_env, "email.password_env")
+        return user, variable(self.environ, s.password_env, "email.password_env")
 
     def compose(self, message: ReminderMessage, person: Person) -> EmailMessage:
         """The e-mail to ``person``: From, To, Subject and the UTF-8 text body."""
@@ -199,7 +165,7 @@ class EmailChannel:
         except smtplib.SMTPException as exc:
             raise ChannelError(f"{where}: {_smtp_reason(exc)}") from None
         except OSError as exc:
-            raise ChannelError(f"{where}: {_os_reason(exc)}") from None
+            raise ChannelError(f"{where}: {os_reason(exc)}") from None
 
     def _connect(self) -> smtplib.SMTP:
         s = self.settings
@@ -222,114 +188,6 @@ class EmailChannel:
         return f"{code} {_smtp_text(reply)[:60]} to {to}"  # the server's words: a record
 
 
-# -- apprise -------------------------------------------------------------------------
-
-class _Collector(logging.Handler):
-    """Keeps apprise's warnings of one send, to give them as the reason of a failure."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.lines: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.lines.append(record.getMessage())
-
-
-@contextmanager
-def _apprise_session() -> Iterator[tuple[Any, _Collector]]:
-    """The apprise module (imported on first use) and the log of this one send.
-
-    apprise logs each failure as a WARNING and each success at INFO; here
-    they become the reason in ChannelError instead of reaching stderr twice.
-    Its plugins import deprecated modules (imghdr), hence the filter.
-    """
-    with _APPRISE_LOCK, warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        import apprise
-
-        logger = logging.getLogger("apprise")
-        logger.propagate = False
-        if logger.level == logging.NOTSET:
-            logger.setLevel(logging.WARNING)
-        collector = _Collector()
-        logger.addHandler(collector)
-        try:
-            yield apprise, collector
-        finally:
-            logger.removeHandler(collector)
-
-
-def _scheme(url: str) -> str:
-    return url.partition("://")[0] if "://" in url else "?"
-
-
-@dataclass(frozen=True, slots=True)
-class AppriseChannel:
-    """Apprise URLs: the person's ``notify`` plus those in the [apprise] urls_env variable."""
-
-    urls_env: str = ""
-    environ: Mapping[str, str] = field(default_factory=_environ)
-    name = "apprise"
-
-    def applies_to(self, person: Person) -> bool:
-        """People with an apprise URL of their own, or everyone when shared URLs are set."""
-        if person.notify:
-            return True
-        if not self.urls_env:
-            return False
-        shared = self.environ.get(self.urls_env)
-        return shared is None or bool(_URL_SEPARATORS.sub("", shared))  # unset: send says so
-
-    def urls_for(self, person: Person) -> tuple[tuple[str, str], ...]:
-        """(URL, where it comes from) for ``person``, ``${NAME}`` not yet replaced."""
-        urls = [(url, _("notify of {person}").format(person=person.id)) for url in person.notify]
-        if self.urls_env:
-            shared = _variable(self.environ, self.urls_env, "apprise.urls_env")
-            urls += [(url, self.urls_env) for url in _URL_SEPARATORS.split(shared) if url]
-        return tuple(urls)
-
-    def expand(self, url: str, where: str) -> tuple[str, tuple[str, ...]]:
-        """``url`` with each ``${NAME}`` replaced from the environment, and the values used."""
-        values: list[str] = []
-
-        def value(match: re.Match[str]) -> str:
-            name = match[1]
-            if name not in self.environ:
-                raise ChannelError(_("environment variable {name} (in a {scheme}:// URL of "
-                                     "{where}) is not set").format(name=name, scheme=_scheme(url),
-                                                                   where=where))
-            values.append(self.environ[name])
-            return self.environ[name]
-
-        return _PLACEHOLDER.sub(value, url), tuple(values)
-
-    def send(self, message: ReminderMessage, person: Person) -> str:
-        """Notify every URL of ``person``; ChannelError when apprise reports a failure."""
-        urls = self.urls_for(person)
-        if not urls:
-            raise ChannelError(_("no apprise URL for {person} (roster `notify`, [apprise] "
-                                 "urls_env)").format(person=person.id))
-        expanded = [(*self.expand(url, where), where) for url, where in urls]
-        secrets = sorted({v for url, values, _where in expanded for v in (url, *values)
-                          if len(v) > 3}, key=len, reverse=True)  # hidden from apprise's reasons
-        schemes = ", ".join(dict.fromkeys(_scheme(url) for url, _values, _where in expanded))
-        with _apprise_session() as (apprise, log):
-            client = apprise.Apprise()
-            for url, _values, where in expanded:
-                if not client.add(url):
-                    raise ChannelError(_("apprise does not accept the {scheme}:// URL of {where}")
-                                       .format(scheme=_scheme(url), where=where))
-            sent = bool(client.notify(body=body(message, person), title=subject(message),
-                                      notify_type="warning", body_format="text"))
-        if not sent:
-            reason = "; ".join(dict.fromkeys(log.lines)) or _("no reason given")
-            for secret in secrets:
-                reason = reason.replace(secret, "***")
-            raise ChannelError(_("apprise could not deliver to {schemes}: {reason}").format(
-                schemes=schemes, reason=reason))
-        return f"apprise {schemes}"
-
-
 # -- webhook -------------------------------------------------------------------------
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -350,7 +208,7 @@ class WebhookChannel:
     """A JSON POST per reminder and person to [webhook] url, signed when secret_env is set."""
 
     settings: WebhookSettings
-    environ: Mapping[str, str] = field(default_factory=_environ)
+    environ: Mapping[str, str] = field(default_factory=default_environ)
     name = "webhook"
 
     def applies_to(self, person: Person) -> bool:
@@ -363,7 +221,7 @@ class WebhookChannel:
         headers = {"Content-Type": "application/json; charset=utf-8",
                    "X-Alur-Event": "reminder", "User-Agent": "Alur"}
         if self.settings.secret_env:
-            secret = _variable(self.environ, self.settings.secret_env, "webhook.secret_env")
+            secret = variable(self.environ, self.settings.secret_env, "webhook.secret_env")
             headers["X-Alur-Signature"] = signature(secret, data)
         return urllib.request.Request(self.settings.url, data=data, headers=headers,
                                       method="POST")
@@ -383,10 +241,10 @@ class WebhookChannel:
             raise ChannelError(f"{where}: HTTP {exc.code} {exc.reason}".rstrip()) from None
         except urllib.error.URLError as exc:
             reason = exc.reason
-            text = _os_reason(reason) if isinstance(reason, OSError) else str(reason)
+            text = os_reason(reason) if isinstance(reason, OSError) else str(reason)
             raise ChannelError(f"{where}: {text}") from None
         except OSError as exc:
-            raise ChannelError(f"{where}: {_os_reason(exc)}") from None
+            raise ChannelError(f"{where}: {os_reason(exc)}") from None
         if not 200 <= status < 300:
             raise ChannelError(f"{where}: HTTP {status}")
         return f"HTTP {status}"
@@ -402,7 +260,9 @@ def build_channels(settings: Settings, environ: Mapping[str, str] = os.environ,
         elif name == "email":
             channels.append(EmailChannel(settings.email, environ))
         elif name == "apprise":
-            channels.append(AppriseChannel(settings.apprise_urls_env, environ))
+            channels.append(AppriseChannel(settings.apprise_urls_env, environ,
+                                           settings.apprise_whatsapp_url,
+                                           settings.apprise_telegram_url))
         elif name == "webhook":
             if not settings.webhook.url:
                 raise ConfigError.at(str(settings.workspace / SETTINGS_FILE), 1, 1,

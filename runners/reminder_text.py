@@ -5,7 +5,9 @@ An ``engine.notify.ReminderMessage`` describes one overdue task once; the
 text is then written for each person it goes to (``body(message, person)``),
 greeting them by name. Level 0 goes to the task's own holders; level 1 and up
 are escalations up the ``reports_to`` chain, and tell the superior who is
-responsible and which command that person runs. The names of the SOP, its
+responsible. When the office serves `alur web` (``message.url``), the text
+leads to the step's page (or the person's login link to it); otherwise it
+names the command that records the step. The names of the SOP, its
 steps, the unit and the people are printed as written; Indonesia's time zones
 keep their names (WIB, WITA, WIT) in every language.
 """
@@ -160,40 +162,62 @@ def _table(rows: list[tuple[str, str]]) -> list[str]:
     return [f"{label:<{width}} : {value}" for label, value in rows]
 
 
-def body(message: ReminderMessage, person: Person) -> str:
-    """The plain-text message to ``person``, in the language in use."""
+def _fill(text: str, wrap: bool) -> str:
+    return textwrap.fill(text, 72) if wrap else text
+
+
+def body(message: ReminderMessage, person: Person, wrap: bool = True) -> str:
+    """The plain-text message to ``person``, in the language in use; its paragraphs wrapped
+    at 72 columns for e-mail, or left whole for a chat (``wrap=False``), whose app wraps
+    them to the phone's width."""
     role = message.escalation_role_title or _("superior")
     if message.failure is not None:
-        return _failure_body(message, person)
-    commands = complete_commands(message, person)
+        return _failure_body(message, person, wrap)
     if message.whole_run:
         opening = _("The service below is past its completion time and not finished yet. "
                     "This message goes to you as its head ({role}).").format(role=role)
-        closing = _("See how it stands in Alur with the command:")  # one: `run show`
     elif as_superior(message, person):
         opening = _("The SOP step below is past its deadline and its actor has not finished "
                     "it yet. This message goes to you as the superior ({role}), escalation "
                     "level {level}.").format(role=role, level=message.level)
-        closing = (_("Please make sure the actor finishes it. When it is done, the actor "
-                     "records it in Alur with the command (any one of them):")
-                   if len(commands) > 1 else
-                   _("Please make sure the actor finishes it. When it is done, the actor "
-                     "records it in Alur with the command:"))
     else:
         opening = _("The SOP step below is your task and is past its deadline. Please finish "
                     "it soon.")
         if message.is_escalation:
             opening += " " + _("This reminder has also been passed on to the superior "
                                "({role}).").format(role=role)
-        closing = _("When it is done, record it in Alur with the command:")  # as themselves
-    lines = [_("Dear {name},").format(name=person.name), "", textwrap.fill(opening, 72), "",
-             *_table(_rows(message)), "", textwrap.fill(closing, 72),
-             *(f"    {command}" for command in commands), "",
-             _("An automatic message from Alur.")]
-    return "\n".join(lines)
+    closing, lines = _closing(message, person)
+    text = [_("Dear {name},").format(name=person.name), "", _fill(opening, wrap), "",
+            *_table(_rows(message)), "", _fill(closing, wrap),
+            *(f"    {line}" for line in lines), "", _("An automatic message from Alur.")]
+    return "\n".join(text)
 
 
-def _failure_body(message: ReminderMessage, person: Person) -> str:
+def _closing(message: ReminderMessage, person: Person) -> tuple[str, tuple[str, ...]]:
+    """What to do next, and where: the step's page on the web when the office has one
+    (its link logs the person in when login links are on), else the command to type."""
+    link = message.link
+    if link is not None:
+        if message.whole_run:
+            return _("See how it stands in Alur:"), (link,)
+        if as_superior(message, person):
+            return _("Please make sure the actor finishes it. The step in Alur, where the "
+                     "actor records it:"), (link,)
+        return _("When it is done, record it in Alur on the step's page (its outcome, a note "
+                 "and the document it produced):"), (link,)
+    commands = complete_commands(message, person)
+    if message.whole_run:
+        return _("See how it stands in Alur with the command:"), commands  # one: `run show`
+    if as_superior(message, person):
+        return (_("Please make sure the actor finishes it. When it is done, the actor "
+                  "records it in Alur with the command (any one of them):")
+                if len(commands) > 1 else
+                _("Please make sure the actor finishes it. When it is done, the actor "
+                  "records it in Alur with the command:")), commands
+    return _("When it is done, record it in Alur with the command:"), commands  # as themselves
+
+
+def _failure_body(message: ReminderMessage, person: Person, wrap: bool) -> str:
     """To the operator: a reminder could not be delivered, and why; it will not be retried."""
     opening = (_("An Alur escalation could not be delivered and will not be tried again. "
                  "This message goes to you as Alur's operator.") if message.is_escalation else
@@ -201,8 +225,8 @@ def _failure_body(message: ReminderMessage, person: Person) -> str:
                  "This message goes to you as Alur's operator."))
     cause = (_("Nobody holds this role in the roster.") if message.failure == NO_HOLDER
              else _("Last error: {error}").format(error=say(message.failure)))
-    lines = [_("Dear {name},").format(name=person.name), "", textwrap.fill(opening, 72), "",
-             textwrap.fill(cause, 72), "", *_table(_rows(message)), "",
+    lines = [_("Dear {name},").format(name=person.name), "", _fill(opening, wrap), "",
+             _fill(cause, wrap), "", *_table(_rows(message)), "",
              _("Check the reminder channels and the roster, then see the history with:"),
              f"    alur reminders list --run {message.run_id}", "",
              _("An automatic message from Alur.")]
@@ -243,4 +267,6 @@ def payload(message: ReminderMessage, person: Person) -> dict[str, Any]:
         "text": body(message, person),
         "deadline": message.deadline.isoformat() if message.deadline else None,
         "working_days_left": message.working_days_left,
+        "url": message.link,  # the step's page (a login link to it, when those are on)
+        "page_url": message.url,  # the page itself, never a login link
     }

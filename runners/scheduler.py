@@ -11,6 +11,7 @@ the language in use (the daemon's ALUR_LANG or ``--lang``).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import os
@@ -30,9 +31,11 @@ if TYPE_CHECKING:
 
     from engine.autostart import ScheduledStart
     from engine.loader import LoadedSop
+    from engine.notify import ReminderMessage
     from engine.runs import Delivery
     from runners.app import App
-    from runners.channels import Channel
+    from runners.channel_base import Channel
+    from runners.reminder_links import ReminderLinks
 
 log = logging.getLogger("alur.scheduler")
 BATCH = 200
@@ -54,6 +57,11 @@ class Daemon:
     # thread (the scheduler's jobs run in threads of their own)
 
     def __post_init__(self) -> None:
+        from engine.services import BY_SCHEDULER
+
+        if self.app.channel != BY_SCHEDULER:  # however it was started, its events say so
+            self.app.channel = BY_SCHEDULER
+            self.app.__dict__.pop("env", None)  # the Env made before knew another channel
         self.lock = self.app.db.lease(self.me)
         self.counts: dict[str, int] = {}  # reminders handled by their outcome
 
@@ -97,6 +105,10 @@ class Daemon:
         outgoing = self.app.write(lambda s: reminders.prepare(s, env, reminder_id, self.me, now))
         if outgoing is None:
             return 0
+        links = self.links()
+        if links is not None:  # the message leads to the step's page on the web
+            outgoing = dataclasses.replace(outgoing, message=links.with_page(
+                outgoing.message, outgoing.reminder.step_run_id))
         tries = self.deliver(outgoing)
         done = self.app.write(lambda s: reminders.record(s, env, outgoing, tries, self.me,
                                                          self.app.now()))
@@ -127,8 +139,6 @@ class Daemon:
 
     def alert(self, outgoing: Any, error: str) -> None:
         """A reminder failed for good: tell the operator (`[reminders] operator`), loudly."""
-        import dataclasses
-
         from engine.runs import Delivery
 
         operator = self.app.settings.reminders.operator
@@ -158,15 +168,16 @@ class Daemon:
     def deliver(self, outgoing: Any) -> list[Delivery]:
         """Try every channel for every recipient not yet reached; record each try at once."""
         from engine.runs import Delivery
-        from runners.channels import ChannelError
+        from runners.channel_base import ChannelError
 
         tries: list[Delivery] = []
         for person in outgoing.recipients:
-            for channel in self.channels:
-                if (person.id, channel.name) in outgoing.done or not channel.applies_to(person):
-                    continue
+            channels = [c for c in self.channels if (person.id, c.name) not in outgoing.done
+                        and c.applies_to(person)]
+            message = self.message_for(outgoing.message, person.id, channels)
+            for channel in channels:
                 try:
-                    detail = channel.send(outgoing.message, person)
+                    detail = channel.send(message, person)
                     ok = True
                 except ChannelError as exc:
                     detail, ok = str(exc), False
@@ -180,6 +191,36 @@ class Daemon:
                 self._record_delivery(delivery)
                 tries.append(delivery)
         return tries
+
+    def links(self) -> ReminderLinks | None:
+        """The links of this office's reminders: None unless [web] base_url is set."""
+        from runners.reminder_links import ReminderLinks
+
+        web = self.app.settings.web
+        if not web.base_url:
+            return None
+        return ReminderLinks(web.base_url, self._login_token if web.login_links else None)
+
+    def _login_token(self, person_id: str) -> str:
+        """A new login link's token for the person, in a transaction of its own."""
+        from engine.accounts import make_login_link
+
+        return self.app.write(lambda s: make_login_link(s, self.app.env, person_id))
+
+    def message_for(self, message: ReminderMessage, person_id: str,
+                    channels: list[Channel]) -> ReminderMessage:
+        """The message as one recipient gets it: with a login link of their own when login
+        links are on and a channel reaches them in person (the console only writes a log
+        line); without one, if it cannot be made (the page's own address then)."""
+        links = self.links()
+        if links is None or not any(c.name != "console" for c in channels):
+            return message
+        try:
+            return links.for_person(message, person_id)
+        except AlurError as exc:
+            self.echo("  " + _("no login link for {person}: {error}").format(
+                person=person_id, error=say_error(exc)))
+            return message
 
     def _record_delivery(self, delivery: Delivery) -> None:
         from engine import reminders

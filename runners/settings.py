@@ -23,6 +23,7 @@ from engine.errors import ConfigError
 from engine.spec import Percent, ReminderSpec
 from engine.text import Text
 from runners.toml_reader import Span, TomlPath, TomlReader, describe, did_you_mean, label
+from runners.web_settings import WEB_KEYS, WebSettings, read_template, read_web
 
 if TYPE_CHECKING:
     from engine.calendar import WorkCalendar
@@ -38,7 +39,8 @@ TABLES: dict[str, tuple[str, ...]] = {
     "reminders": ("channels", "sweep_seconds", "escalate_after", "repeat_every", "operator"),
     "email": ("host", "port", "security", "sender", "username_env", "password_env"),
     "webhook": ("url", "secret_env"),
-    "apprise": ("urls_env",),
+    "apprise": ("urls_env", "whatsapp_url", "telegram_url"),
+    "web": WEB_KEYS,
 }
 ESCALATE_AFTER = Percent(Fraction(100))
 REPEAT_EVERY = Duration(days=Fraction(1))
@@ -107,6 +109,9 @@ class Settings:
     webhook: WebhookSettings = field(default_factory=WebhookSettings)
     apprise_urls_env: str = ""
     lock_timeout: float = 30.0  # seconds to wait for a database another program holds locked
+    web: WebSettings = field(default_factory=WebSettings)
+    apprise_whatsapp_url: str = ""  # an apprise URL template with {whatsapp} (roster number)
+    apprise_telegram_url: str = ""  # ... with {telegram} (roster chat id or @username)
 
 
 # -- the tables ----------------------------------------------------------------------
@@ -316,7 +321,9 @@ def settings_from_text(text: str, workspace: Path, file: str = SETTINGS_FILE) ->
                    Text('an http:// or https:// URL, or "" for none')),
             r.env(webhook, ("webhook",), "secret_env")),
         apprise_urls_env=r.env(tables["apprise"], ("apprise",), "urls_env"),
-        lock_timeout=_lock_timeout(r, tables["database"]))
+        lock_timeout=_lock_timeout(r, tables["database"]), web=read_web(r, tables["web"]),
+        apprise_whatsapp_url=read_template(r, tables["apprise"], "whatsapp_url"),
+        apprise_telegram_url=read_template(r, tables["apprise"], "telegram_url"))
     if r.problems:
         raise ConfigError(sorted(r.problems, key=lambda p: (p.line, p.column)))
     return settings

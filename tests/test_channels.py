@@ -383,7 +383,8 @@ def test_apprise_json_with_a_token_from_the_environment() -> None:
     assert request.path == "/hook/tok-12345"
     data = request.json()
     assert data["title"] == subject(MESSAGE)
-    assert data["message"] == body(MESSAGE, person)
+    assert data["message"] == body(MESSAGE, person, wrap=False)  # a chat wraps lines itself
+    assert "\n" not in data["message"].split("\n\n")[1]  # the opening is one paragraph line
 
 
 def test_apprise_shared_urls_from_the_named_variable() -> None:
@@ -487,6 +488,13 @@ def test_build_channels_in_the_order_of_the_settings(tmp_path: Path) -> None:
     channels[1].send(make_message(), BUDI)
     assert len(lines) == 1
     assert not channels[2].applies_to(BUDI)
+    templates = replace(settings, apprise_whatsapp_url="json://127.0.0.1:9/wa/{whatsapp}",
+                        apprise_telegram_url="tgram://${BOT}/{telegram}")
+    apprise = build_channels(templates, {"URLS": ""})[2]
+    assert isinstance(apprise, AppriseChannel)
+    assert (apprise.whatsapp_url, apprise.telegram_url) == (
+        "json://127.0.0.1:9/wa/{whatsapp}", "tgram://${BOT}/{telegram}")
+    assert apprise.applies_to(replace(BUDI, whatsapp="+62 812 0000 0000"))
     assert [c.name for c in build_channels(Settings(tmp_path, "sqlite://"))] == ["console"]
     no_url = replace(settings, webhook=WebhookSettings(""))
     with pytest.raises(ConfigError, match=r'alur\.toml:1:1: \[reminders\] channels names '

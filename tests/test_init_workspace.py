@@ -34,8 +34,10 @@ def test_the_settings_file_holds_every_default_and_the_ramadan_override(tmp_path
     defaults = load_settings(tmp_path / "empty")  # no alur.toml at all
     assert settings.database_url == f"sqlite:///{tmp_path.resolve()}/alur.db"
     assert settings.timezone == defaults.timezone == "Asia/Jakarta"
-    assert (settings.reminders, settings.email, settings.webhook, settings.apprise_urls_env) \
-        == (defaults.reminders, defaults.email, defaults.webhook, defaults.apprise_urls_env)
+    assert (settings.reminders, settings.email, settings.webhook, settings.apprise_urls_env,
+            settings.apprise_whatsapp_url, settings.apprise_telegram_url, settings.web) \
+        == (defaults.reminders, defaults.email, defaults.webhook, defaults.apprise_urls_env,
+            defaults.apprise_whatsapp_url, defaults.apprise_telegram_url, defaults.web)
     (ramadan,) = settings.calendar.overrides
     assert (ramadan.name, ramadan.start, ramadan.until) == ("Ramadan 1447 H", date(2026, 2, 19),
                                                             date(2026, 3, 19))
@@ -47,7 +49,10 @@ def test_the_settings_file_holds_every_default_and_the_ramadan_override(tmp_path
     assert without_override == defaults.calendar
     text = (tmp_path / "alur.toml").read_text(encoding="utf-8")
     data = tomllib.loads(text)
-    assert set(data) == {"database", "calendar", "reminders", "email", "webhook", "apprise"}
+    assert set(data) == {"database", "calendar", "reminders", "email", "webhook", "apprise",
+                         "web"}
+    assert set(data["web"]) == {"base_url", "max_upload_mb", "session_hours", "login_links",
+                                "host", "port"}
     assert set(data["calendar"]) == {"timezone", "holidays", "holiday_categories",
                                      "extra_holidays", "removed_holidays", "hours", "override"}
     assert text.startswith("# alur.toml: the settings of this Alur workspace.")

@@ -208,7 +208,7 @@ def test_payload_is_json_safe_and_complete() -> None:
                       "email": "sekcam@darangdan.example"},
         "to_superior": True,
         "subject": subject(message), "text": body(message, SEKCAM),
-        "deadline": "2026-01-30", "working_days_left": 18}
+        "deadline": "2026-01-30", "working_days_left": 18, "url": None, "page_url": None}
 
 
 def test_payload_of_a_reminder() -> None:

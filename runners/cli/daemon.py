@@ -28,10 +28,12 @@ def scheduler(ctx: click.Context, once: bool) -> None:
     With SQLite one scheduler runs at a time; with PostgreSQL several may run
     and never send the same reminder twice.
     """
+    from engine.services import BY_SCHEDULER
     from runners.channels import build_channels
     from runners.scheduler import Daemon
 
     app = app_of(ctx)
+    app.channel = BY_SCHEDULER  # its events say they came from the scheduler
     echo = click.echo
     daemon = Daemon(app, build_channels(app.settings, echo=echo), echo=echo)
     daemon.open()
