@@ -10,7 +10,8 @@
 The messages are found by reading the code (``ast``), not by running it:
 calls of ``_``, ``N_``, ``ngettext`` and ``Text`` with a literal first
 argument; ``help=`` and ``short_help=`` of click options, arguments and
-commands; and the docstrings of click commands (their help). Click's own
+commands; the docstrings of click commands (their help); and the calls of
+``_`` and ``ngettext`` in the web's Jinja2 templates (``runners/web/templates``). Click's own
 words (``Usage:``, ``Error: {message}``...) are taken from the installed
 click. ``update`` keeps every translation whose English id is unchanged and
 drops those no code uses any more.
@@ -36,6 +37,8 @@ PLURAL_CALLS = {"ngettext"}
 CLICK_CALLS = {"option", "argument", "command", "group", "Option", "Argument",
                "version_option", "password_option", "confirmation_option"}
 HELP_KEYWORDS = ("help", "short_help")
+TEMPLATES = "runners/web/templates"  # Jinja2 pages, under the repository root
+TEMPLATE_CALLS = ("_", "ngettext")
 
 Message = str | tuple[str, str]
 
@@ -92,10 +95,35 @@ def extract(fileobj: IO[bytes], keywords: Any, comment_tags: Any,
         yield line, "_", message, []
 
 
+def template_messages(source: bytes) -> Iterator[tuple[int, Message]]:
+    """Every message of one Jinja2 template (the web's pages): calls of ``_`` and
+    ``ngettext`` with literal ids, read by Jinja2's own Babel extractor."""
+    import io
+
+    from jinja2.ext import babel_extract
+
+    for line, _function, message, _comments in babel_extract(
+            io.BytesIO(source), TEMPLATE_CALLS, [], {"trim_blocks": "true",
+                                                     "lstrip_blocks": "true"}):
+        if isinstance(message, str):
+            yield line, message
+        elif isinstance(message, tuple | list) and len(message) >= 2:
+            singular, plural = message[0], message[1]
+            if isinstance(singular, str) and isinstance(plural, str):
+                yield line, (singular, plural)
+
+
 def code_messages(root: Path) -> dict[Message, list[tuple[str, int]]]:
-    """Every message of Alur's packages under ``root``, with where it is used (a file that
-    does not parse is named on standard error and skipped)."""
+    """Every message of Alur's packages under ``root`` and of the web's templates, with
+    where it is used (a file that does not parse is named on standard error and skipped)."""
     found: dict[Message, list[tuple[str, int]]] = {}
+    for path in sorted((root / TEMPLATES).rglob("*.html")):
+        where = path.relative_to(root).as_posix()
+        try:
+            for line, message in template_messages(path.read_bytes()):
+                found.setdefault(message, []).append((where, line))
+        except Exception as exc:  # a template Jinja2 cannot read (jinja2.TemplateSyntaxError)
+            print(f"{where}: skipped, it does not parse: {exc}", file=sys.stderr)
     for package in REPO_PACKAGES:
         for path in sorted((root / package).rglob("*.py")):
             where = path.relative_to(root).as_posix()

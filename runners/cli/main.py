@@ -131,6 +131,12 @@ def _register() -> None:
                     scheduler, reminders, roster, status, demo):
         cli.add_command(command)
     # (issue 11: `alur user`, `alur evidence` and `alur web` are added here, one line each)
+    from runners.cli.web import web
+    cli.add_command(web)
+    from runners.cli.evidence import evidence
+    cli.add_command(evidence)
+    from runners.cli.user import user
+    cli.add_command(user)
     localize(cli)
 
 
