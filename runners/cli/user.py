@@ -97,22 +97,27 @@ def list_(ctx: click.Context, as_json: bool) -> None:
                     "last_login_at": iso(v.last_login_at), "last_seen_at": iso(v.last_seen_at),
                     "locked_until": iso(v.locked_until)} for v in views])
         return
-    from runners.tables import Column, table
+    from runners.tables import Column, short_time, table
+
+    now = app.now()
+
+    def when(value: dt.datetime | None) -> str:
+        return short_time(value, app.tz, now)
 
     rows = []
     for v in views:
         if v.has_password:
-            state = _("set {at}").format(at=app.local(v.password_set_at))
+            state = _("set {at}").format(at=when(v.password_set_at))
         else:
             state = _("none")
         if v.locked_until is not None:
-            state += "\n" + _("waits until {at}").format(at=app.local(v.locked_until))
+            state += "\n" + _("waits until {at}").format(at=when(v.locked_until))
         name = v.name if v.in_roster else _("(no longer in the roster)")
-        rows.append([v.person_id, name, v.unit or "-", state, app.local(v.last_login_at),
-                     app.local(v.last_seen_at)])
-    click.echo(table([Column(_(PERSON), 12), Column(_(NAME), 12, weight=2),
-                      Column(_(UNIT), 10, keep_from=100), Column(_(PASSWORD), 12),
-                      Column(_(LAST_LOGIN), 10), Column(_(LAST_SEEN), 10, keep_from=90)],
+        rows.append([v.person_id, name, v.unit or "-", state, when(v.last_login_at),
+                     when(v.last_seen_at)])
+    click.echo(table([Column(_(PERSON), 12), Column(_(NAME), 10, weight=2),
+                      Column(_(UNIT), 10, keep_from=100), Column(_(PASSWORD), 18),
+                      Column(_(LAST_LOGIN), 11), Column(_(LAST_SEEN), 11, keep_from=90)],
                      rows))
     ready = sum(v.has_password for v in views if v.in_roster)
     click.echo("\n" + ngettext("{n} of {total} people can log in with a password.",
