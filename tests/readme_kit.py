@@ -17,7 +17,9 @@ command (run in the workspace):
     -->
 
 A console block that is not replayed says why: ``<!-- transcript skip: the demo's timing
-varies -->``. In an output, a line ``...`` stands for any lines left out. Outputs are read
+varies -->``. In an output, a line ``...`` stands for any lines left out, and ``<…>``
+within a line for any text (a random token). A command may read a line from standard
+input as ``echo TEXT | alur ...``. Outputs are read
 at 80 columns, in the default language, with the workspaces under ``/tmp``.
 """
 
@@ -36,6 +38,7 @@ from pathlib import Path
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 SHOWN_ROOT = "/tmp"
+ANY_TEXT = "<…>"  # in a shown line: any text (a random token, say)
 COMMENT = re.compile(r"<!--\s*transcript\s+(.*?)-->", re.S)
 FENCE = re.compile(r"^```(\w*)\n(.*?)^```\n", re.S | re.M)
 
@@ -162,14 +165,20 @@ class Player:
             return []
         if command.line.strip() == "echo $?":
             return [str(self.code)]
-        argv = shlex.split(command.line)
+        given = None
+        piped = re.fullmatch(r"echo (.+?) \| (alur .+)", command.line.strip())
+        if piped:  # `echo TEXT | alur ...`: TEXT on the command's standard input
+            given, line = shlex.split(piped[1])[0] + "\n", piped[2]
+        else:
+            line = command.line
+        argv = shlex.split(line)
         if argv[0] != "alur":
             raise AssertionError(f"only alur commands are replayed: {command.line}")
         cwd = self.root if argv[1:2] == ["init"] else folder
         done = subprocess.run(
             [sys.executable, "-c", "from runners.cli.main import main; main()", *argv[1:]],
             cwd=cwd, capture_output=True, text=True, env=self.env(command.at), check=False,
-            stdin=subprocess.DEVNULL)
+            input=given if given is not None else "")
         self.code = done.returncode
         output = (done.stdout + done.stderr).replace(str(self.root), SHOWN_ROOT)
         lines = [line.rstrip() for line in output.splitlines()]
@@ -180,7 +189,10 @@ class Player:
 
 def matches(shown: list[str], real: list[str]) -> bool:
     """Whether the real lines fit the shown ones (``...`` standing for any lines)."""
-    pattern = "\n".join(re.escape(line.rstrip()) if line.strip() != "..." else "(?:.*\n)*?.*"
+    def line_pattern(line: str) -> str:  # `<…>` in a line stands for any text (a token)
+        return ".*".join(re.escape(part) for part in line.rstrip().split(ANY_TEXT))
+
+    pattern = "\n".join(line_pattern(line) if line.strip() != "..." else "(?:.*\n)*?.*"
                         for line in shown)
     return re.fullmatch(pattern, "\n".join(real)) is not None
 

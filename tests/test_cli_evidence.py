@@ -127,8 +127,17 @@ def test_files_are_written_out_and_never_over_others(desk: Desk, tmp_path: Path)
         "Step `format` of run 1 has no files.\n")
     unknown = desk("evidence", "get", "1", "nope", ok=False)
     assert unknown.exit_code == 1 and "run 1 has no step `nope`" in unknown.stderr
-    no_folder = desk("evidence", "get", "1", "perintah", "-o", str(tmp_path / "x"), ok=False)
-    assert no_folder.exit_code == 1 and "it is not a folder" in no_folder.stderr
+    made = desk("evidence", "get", "1", "perintah", "-o", str(tmp_path / "arsip"))
+    assert made.stdout.startswith(f"Made the folder {tmp_path / 'arsip'}\n")
+    assert any((tmp_path / "arsip").iterdir())  # the step's files, written into it
+    deeper = desk("evidence", "get", "1", "perintah", "-o", str(tmp_path / "x" / "y"),
+                  ok=False)
+    assert deeper.exit_code == 1 and f"the folder {tmp_path / 'x'} does not exist" in \
+        deeper.stderr
+    (tmp_path / "berkas").write_text("a file")
+    not_folder = desk("evidence", "get", "1", "perintah", "-o", str(tmp_path / "berkas"),
+                      ok=False)
+    assert not_folder.exit_code == 1 and "it is not a folder" in not_folder.stderr
 
 
 def behind_alurs_back(db_url: str, sql: str, **values: object) -> None:

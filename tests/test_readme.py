@@ -44,3 +44,9 @@ def test_a_cut_stands_for_any_lines_and_is_kept_when_written() -> None:
     assert not matches(["Run 2", "..."], real)
     assert written(["Run 1", "  ...", "Total"], real) == ["Run 1", "  ...", "Total"]
     assert written(["Run 1", "Run 2"], real) == real
+
+
+def test_any_text_within_a_line_stands_for_a_token() -> None:
+    real = ["https://alur.example/masuk/tautan/Zx9_k2 (valid 72 hours)"]
+    assert matches(["https://alur.example/masuk/tautan/<…> (valid 72 hours)"], real)
+    assert not matches(["https://alur.example/masuk/<…> (valid 24 hours)"], real)

@@ -94,9 +94,16 @@ def get(ctx: click.Context, run_id: int, step_ref: str, folder: Path) -> None:
         click.echo(_("Step `{step}` of run {run} has no files.").format(step=step_ref,
                                                                       run=run_id))
         return
-    if not folder.is_dir():
-        raise DomainError(_("cannot write into {folder}: it is not a folder (name one that "
-                            "exists with -o DIR)").format(folder=folder))
+    if folder.exists() and not folder.is_dir():
+        raise DomainError(_("cannot write into {folder}: it is not a folder (name a folder "
+                            "with -o DIR)").format(folder=folder))
+    if not folder.exists():
+        if not folder.absolute().parent.is_dir():
+            raise DomainError(_("cannot write into {folder}: the folder {parent} does not "
+                                "exist").format(folder=folder,
+                                                parent=folder.absolute().parent))
+        folder.mkdir()
+        click.echo(_("Made the folder {folder}").format(folder=folder))
     opts = options(ctx)
     targets = [folder / name for name in unique_names(clean_name(f.name) for f, _c in files)]
     for target in targets:  # every file is checked before the first is written
