@@ -78,6 +78,8 @@ class TaskPage:
     waiting: tuple[Waiter, ...]  # who may complete it (an active task only)
     evidence: tuple[EvidenceFile, ...]  # the files its completion carried
     next_tasks: tuple[tuple[int, TaskView], ...]  # the tasks its completion activated
+    came_from: tuple[tuple[int, TaskView, tuple[EvidenceFile, ...]], ...]  # the completed
+    # task whose completion activated this one, with its files (its note is in its view)
     may_complete: bool  # the viewer may complete it now
     on_behalf: str | None  # ... as a superior, for this role ("atas nama")
     reassign_to: tuple[Waiter, ...]  # the holders the viewer may hand it to
@@ -188,11 +190,15 @@ def task_page(store: Store, env: Env, run_id: int, task_id: int, viewer: str) ->
     allowed = acting is not None and acting.allowed
     fields = store.fields([run.id]).get(run.id, ())
     info = RunInfo.of(run, spec, fields, reads.may_see_private(env, spec, run.unit, viewer))
+    files = run_files(store, run_id)
     return TaskPage(
         task_id, info, spec, spec.activity(step.activity_id), view,
         waiting_for(unit, spec, step, day) if active else (),
-        tuple(f for f in run_files(store, run_id) if f.step_run_id == task_id),
+        tuple(f for f in files if f.step_run_id == task_id),
         tuple((s.id, task_view(s, spec, env, now)) for s in steps if s.activated_by == task_id),
+        tuple((s.id, task_view(s, spec, env, now),
+               tuple(f for f in files if f.step_run_id == s.id))
+              for s in steps if s.id == step.activated_by),
         allowed, acting.on_behalf if acting is not None else None,
         _holders(unit, spec, step, day) if allowed else (),
         left_minutes(env, step.due_at, now) if active else None, run.is_active)

@@ -54,6 +54,11 @@ def test_the_lakip_run_played_by_its_people(site: Site) -> None:
             staff = browser("staf-1")
             again = site.tasks(staff)
             assert len(again) == 1
+            # the rework's page shows what sent it back: the Camat's note and file
+            rework = staff.get("/run/{}/langkah/{}".format(*again[0])).text
+            before = rework.split("<h2>Before this step</h2>")[1].split("</section>")[0]
+            assert "Capaian IKU belum ada" in before and "koreksi.pdf" in before, before
+            assert "Tidak" in before and "Contoh Camat" in before
             assert site.complete(staff, *again[0]).status_code == 303
             run, task = site.tasks(me)[0]
             done = site.complete(me, run, task, outcome="Ya", note="Sudah benar")
