@@ -151,7 +151,8 @@ def test_every_response_carries_the_security_headers(site: Site) -> None:
         "/tugas", "/antrian", "/akan-datang", "/run", f"/run/{run}", f"/run/{run}/bagan",
         f"/run/{run}/langkah/{task}", "/sop", f"/sop/{LAKIP}", f"/sop/{LAKIP}.bpmn",
         f"/laporan/{run}", f"/laporan/{run}.csv", f"/laporan/{run}.xlsx", "/run/999",
-        "/tidak-ada", "/static/alur.css", "/static/htmx-2.0.8.min.js", "/healthz", "/")]
+        "/tidak-ada", "/static/alur.css", "/static/alur.js", "/static/htmx-2.0.8.min.js",
+        "/healthz", "/")]
     answers += [visitor.get(p) for p in ("/", "/tugas", "/masuk", "/masuk/tautan/xyz")]
     answers.append(camat.post("/run", data={}))  # refused: no token
     answers.append(camat.put("/tugas"))  # a method the page does not take
@@ -163,13 +164,18 @@ def test_every_response_carries_the_security_headers(site: Site) -> None:
         assert "frame-ancestors 'none'" in policy and "object-src 'none'" in policy
         assert answer.headers["x-content-type-options"] == "nosniff", answer.url
         assert answer.headers["referrer-policy"] == "same-origin", answer.url
+        # the app's own time, for browsers' developer tools and bench/bench_web.py
+        assert re.fullmatch(r"app;dur=\d+\.\d", answer.headers["server-timing"]), answer.url
     assert answers[-1].status_code == 405
     document = camat.get(f"/sop/{LAKIP}").headers["content-security-policy"]
     assert "style-src 'self' 'unsafe-inline'" in document
     assert "style-src 'self';" in camat.get("/tugas").headers["content-security-policy"]
     page = camat.get("/tugas").text
     assert "<script>" not in page.replace('<script src="/static/htmx-2.0.8.min.js" defer>'
-                                          "</script>", "")
+                                          "</script>", "").replace(
+        '<script src="/static/alur.js" defer></script>', "")
+    assert re.findall(r"<script[^>]*>", page) == [
+        '<script src="/static/htmx-2.0.8.min.js" defer>', '<script src="/static/alur.js" defer>']
     assert "style=" not in page
 
 

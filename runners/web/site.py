@@ -20,6 +20,7 @@ from runners.i18n import _
 from runners.web.core import STATIC, Web
 from runners.web.page import Handler, endpoint, plain_error
 from runners.web.security import SecurityMiddleware
+from runners.web.timing import ServerTiming
 
 if TYPE_CHECKING:
     from runners.app import App
@@ -94,7 +95,8 @@ def create_app(app: App) -> Starlette:
 
     site = Starlette(routes=_routes(), exception_handlers={
         HTTPException: http_error, Exception: server_error},
-        middleware=[Middleware(SecurityMiddleware, upload_limit=web.upload_limit,
+        middleware=[Middleware(ServerTiming),
+                    Middleware(SecurityMiddleware, upload_limit=web.upload_limit,
                                form_limit=web.form_limit)])
     site.state.web = web
     return site
