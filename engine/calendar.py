@@ -12,6 +12,7 @@ still counts as one day.
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -41,6 +42,16 @@ _MAX_IDLE_DAYS = 400
 _SPAN = re.compile(r"\s*(\d{1,2}):(\d{2})\s*[-\u2013]\s*(\d{1,2}):(\d{2})\s*")
 
 _Interval = tuple[datetime, datetime]
+
+
+@dataclass(frozen=True, slots=True)
+class _Year:
+    """A calendar year at a glance: its working days in order, and the working time of its
+    days before each day (``before[i]``: of the days before the i-th of the year, from 0;
+    ``before[-1]``: the whole year), so that a count over months costs a lookup."""
+
+    working: tuple[date, ...]
+    before: tuple[timedelta, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,6 +185,7 @@ class WorkCalendar:
         self._national: dict[int, dict[date, str]] = {}
         self._spans: dict[date, tuple[_Interval, ...]] = {}
         self._totals: dict[date, timedelta] = {}
+        self._years: dict[int, _Year] = {}
 
     # -- days -----------------------------------------------------------------
 
@@ -227,24 +239,70 @@ class WorkCalendar:
         """Working minutes on ``day`` (0 on days off)."""
         return self._day_total(day) // timedelta(minutes=1)
 
+    def _year(self, year: int) -> _Year:
+        """The year's working days and running working time (made once, then kept)."""
+        known = self._years.get(year)
+        if known is None:
+            day, working, before = date(year, 1, 1), [], [timedelta()]
+            while day.year == year:
+                total = self._day_total(day)
+                if total:
+                    working.append(day)
+                before.append(before[-1] + total)
+                day += _ONE_DAY
+            known = self._years[year] = _Year(tuple(working), tuple(before))
+        return known
+
+    def _days_time(self, low: date, high: date) -> timedelta:
+        """The working time of the whole days from ``low`` up to, not including, ``high``."""
+        if high <= low:
+            return timedelta()
+        first, last = self._year(low.year), self._year(high.year)
+        low_at = low.timetuple().tm_yday - 1
+        high_at = high.timetuple().tm_yday - 1
+        if low.year == high.year:
+            return first.before[high_at] - first.before[low_at]
+        total = first.before[-1] - first.before[low_at] + last.before[high_at]
+        for year in range(low.year + 1, high.year):
+            total += self._year(year).before[-1]
+        return total
+
+    def working_days_from(self, low: date, high: date) -> int:
+        """How many working days there are from ``low`` up to, not including, ``high``."""
+        count = 0
+        for number in range(low.year, high.year + 1):
+            days = self._year(number).working
+            first = bisect.bisect_left(days, low) if number == low.year else 0
+            last = bisect.bisect_left(days, high) if number == high.year else len(days)
+            count += max(last - first, 0)
+        return count
+
     def working_days_after(self, start: date, n: int) -> date:
-        """The n-th working day after ``start``; n=0 is ``start`` or the next working day."""
+        """The n-th working day after ``start``; n=0 is ``start`` or the next working day.
+
+        Found year by year in the kept list of working days; more than _MAX_IDLE_DAYS days
+        in a row without working time is an error (the office hours or holidays are wrong).
+        """
         if n < 0:
             raise ValueError(Text("a number of working days cannot be negative ({n})", n=n))
         day = start if n == 0 else start + _ONE_DAY
         left = max(n, 1)
-        idle = 0
+        previous = day - _ONE_DAY  # the last working day seen (or the day before looking)
+        number = day.year
+        days = self._year(number).working
+        at = bisect.bisect_left(days, day)
         while True:
-            if self.spans(day):
-                left -= 1
-                idle = 0
-                if left == 0:
-                    return day
-            else:
-                idle += 1
-                if idle > _MAX_IDLE_DAYS:
+            if at < len(days):
+                if (days[at] - previous).days - 1 > _MAX_IDLE_DAYS:
                     raise self._no_working_time(start)
-            day += _ONE_DAY
+                if left <= len(days) - at:
+                    return days[at + left - 1]
+                left -= len(days) - at
+                previous = days[-1]
+            number += 1
+            if (date(number, 1, 1) - previous).days - 1 > _MAX_IDLE_DAYS:
+                raise self._no_working_time(start)
+            days, at = self._year(number).working, 0
 
     # -- instants -------------------------------------------------------------
 
@@ -367,10 +425,7 @@ class WorkCalendar:
         first, last = a.date(), b.date()
         total = self._overlap(first, a, b)
         if last > first:
-            day = first + _ONE_DAY
-            while day < last:
-                total += self._day_total(day)
-                day += _ONE_DAY
+            total += self._days_time(first + _ONE_DAY, last)
             total += self._overlap(last, a, b)
         return total.total_seconds()
 

@@ -344,3 +344,85 @@ def test_add_days_composes(start: datetime, d: Fraction, e: Fraction) -> None:
     in_two_steps = CAL.add_days(CAL.add_days(start, d), e)
     # fractions map to whole microseconds, so a day of another length may round by 1 µs
     assert abs(in_two_steps - CAL.add_days(start, d + e)) <= timedelta(microseconds=2)
+
+
+@settings(max_examples=150, deadline=None)
+@given(start=st.datetimes(min_value=datetime(2025, 12, 1), max_value=datetime(2026, 6, 1)),
+       span=st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=700)))
+def test_the_web_counts_whole_days_as_adding_them_one_by_one(start: datetime,
+                                                             span: timedelta) -> None:
+    """`sisa 3 hari 2 jam` on the web: the quick count (doubling, halving) of the working
+    days that fit between two instants agrees with adding one day after another."""
+    from runners.web.format import MOST_DAYS, whole_days
+
+    begin = start.replace(tzinfo=WIB)
+    end = begin + span
+    days, at = 0, begin
+    while days < MOST_DAYS:
+        following = CAL.add_days(at, Fraction(1))
+        if following > end:
+            break
+        days, at = days + 1, following
+    assert whole_days(CAL, begin, end) == days
+
+
+def _days_after_one_by_one(cal: WorkCalendar, start: date, n: int) -> date:
+    """The n-th working day after ``start``, found by looking at each day in turn."""
+    day, left = (start if n == 0 else start + timedelta(days=1)), max(n, 1)
+    while True:
+        if cal.is_working_day(day):
+            left -= 1
+            if left == 0:
+                return day
+        day += timedelta(days=1)
+
+
+@settings(max_examples=200, deadline=None)
+@given(start=st.dates(min_value=date(2024, 6, 1), max_value=date(2027, 6, 1)),
+       n=st.integers(min_value=0, max_value=600))
+def test_working_days_counted_by_year_agree_with_looking_at_each_day(start: date,
+                                                                     n: int) -> None:
+    """The kept list of a year's working days (holidays, Ramadan hours) answers as walking
+    the calendar day by day does, across year ends."""
+    assert CAL.working_days_after(start, n) == _days_after_one_by_one(CAL, start, n)
+
+
+LOCAL_TIMES = st.datetimes(min_value=datetime(2024, 6, 1), max_value=datetime(2027, 6, 1))
+
+
+@settings(max_examples=200, deadline=None)
+@given(a=LOCAL_TIMES, b=LOCAL_TIMES)
+def test_working_time_between_by_running_totals_agrees_with_adding_each_day(
+        a: datetime, b: datetime) -> None:
+    a, b = a.replace(tzinfo=WIB), b.replace(tzinfo=WIB)
+    expected = timedelta()
+    if b > a:
+        day = a.date()
+        while day <= b.date():
+            for start, end in CAL.spans(day):
+                low, high = max(start, a), min(end, b)
+                if high > low:
+                    expected += high - low
+            day += timedelta(days=1)
+    assert CAL.working_seconds_between(a, b) == expected.total_seconds()
+
+
+def test_a_year_without_working_time_is_still_an_error() -> None:
+    """Office hours only in an override of a few days: after it, nothing for a year."""
+    short = WorkCalendar(hours={}, country="", overrides=[HoursOverride(
+        start=date(2026, 3, 2), until=date(2026, 3, 6), name="posko",
+        hours={"mon": (parse_span("08:00-12:00"),)})])
+    assert short.working_days_after(date(2026, 1, 1), 1) == date(2026, 3, 2)
+    with pytest.raises(ValueError, match="no working time"):
+        short.working_days_after(date(2026, 1, 1), 2)
+    with pytest.raises(ValueError, match="no working time"):
+        short.working_days_after(date(2026, 3, 3), 1)
+
+
+@settings(max_examples=100, deadline=None)
+@given(low=st.dates(min_value=date(2024, 6, 1), max_value=date(2027, 6, 1)),
+       high=st.dates(min_value=date(2024, 6, 1), max_value=date(2027, 6, 1)))
+def test_working_days_from_one_date_to_another(low: date, high: date) -> None:
+    expected = sum(1 for k in range((high - low).days)
+                   if CAL.is_working_day(low + timedelta(days=k)))
+    assert CAL.working_days_from(low, high) == expected

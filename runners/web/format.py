@@ -46,15 +46,31 @@ def duration_text(duration: Duration | None) -> str:
     return duration.written or say(duration.computed)
 
 
+def whole_days(calendar: WorkCalendar, start: dt.datetime, end: dt.datetime) -> int:
+    """How many whole working days (as ``add_days`` counts them from ``start``) fit before
+    ``end``, at most MOST_DAYS: first guessed from the working days between the two dates,
+    then moved by a day at a time (a step or two), so a task a year late costs a few steps
+    of the calendar, not four hundred."""
+    def fits(days: int) -> bool:
+        return days <= 0 or calendar.add_days(start, Fraction(days)) <= end
+
+    if end <= start:
+        return 0
+    days = min(calendar.working_days_from(start.date(), end.date()), MOST_DAYS)
+    if fits(days):
+        while days < MOST_DAYS and fits(days + 1):
+            days += 1
+    else:
+        while not fits(days):
+            days -= 1
+    return days
+
+
 def working_span(calendar: WorkCalendar, start: dt.datetime, end: dt.datetime) -> str:
     """The working time from ``start`` to ``end`` in working days and hours: ``1 hari 3 jam``
     (a working day as the calendar counts it, from ``start``)."""
-    days, at = 0, start
-    while days < MOST_DAYS:
-        following = calendar.add_days(at, Fraction(1))
-        if following > end:
-            break
-        days, at = days + 1, following
+    days = whole_days(calendar, start, end)
+    at = calendar.add_days(start, Fraction(days)) if days else start
     rest = round(calendar.working_minutes_between(at, end))
     if not days:
         return minutes(rest)
