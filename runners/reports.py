@@ -19,7 +19,7 @@ COLUMNS = [N_("No."), N_("Activity"), N_("Attempt"), N_("Actor"), N_("By"),
 CSV_COLUMNS = [N_("no"), N_("id"), N_("task"), N_("name"), N_("attempt"), N_("actor"),
                N_("completed_by"), N_("standard_minutes"), N_("actual_minutes"),
                N_("difference_minutes"), N_("over"), N_("outcome"), N_("note"),
-               N_("activity_note")]
+               N_("activity_note"), N_("status"), N_("reason")]
 BOM = "\ufeff"
 
 
@@ -32,11 +32,19 @@ def csv_text(rows: Iterable[Sequence[Any]], sep: str = ";") -> str:
     return (BOM if sep == ";" else "") + out.getvalue()
 
 
+CORRECTED = ("skipped", "reopened", "withdrawn")  # a task's statuses the report names
+
+
 def keterangan(step: dict[str, Any]) -> str:
     """The Keterangan of a report row: the SOP's note on the activity, the outcome chosen,
-    the note kept with the task and why it was skipped or reopened."""
+    the note kept with the task, and whether (and why) it was skipped, reopened or
+    withdrawn."""
+    from runners.words import status_word
+
+    status = step.get("status")
     return "\n".join(x for x in (
         step.get("activity_note") or "",
+        status in CORRECTED and status_word(str(status)).capitalize(),
         step.get("outcome") and _("Outcome: {outcome}").format(outcome=step["outcome"]),
         step.get("note") and _("Note: {note}").format(note=step["note"]),
         step.get("reason") and _("Reason: {reason}").format(reason=step["reason"])) if x)
@@ -126,6 +134,8 @@ def report_table(data: dict[str, Any], width: int | None = None) -> str:
 
 def report_csv(data: dict[str, Any], sep: str = ";") -> str:
     """The report as CSV (one row per attempt, then a total row)."""
+    from runners.words import status_word
+
     rows: list[list[Any]] = [[_(column) for column in CSV_COLUMNS]]
     for s in data["steps"]:
         rows.append([s["no"], s["id"], s["task"], s["name"], s["attempt"], s["actor"],
@@ -133,7 +143,8 @@ def report_csv(data: dict[str, Any], sep: str = ";") -> str:
                      "" if s["actual_minutes"] is None else s["actual_minutes"],
                      "" if s["difference_minutes"] is None else s["difference_minutes"],
                      int(s["over"]), s["outcome"] or "", s["note"] or "",
-                     s["activity_note"] or ""])
+                     s["activity_note"] or "", status_word(s["status"]) if s.get("status")
+                     else "", s.get("reason") or ""])
     rows.append(["", "", "", _("TOTAL"), "", "", "", data["total_standard_minutes"],
                  data["total_actual_minutes"], "", data["steps_over"]])
     rows.append(["", "", "", _("RUN (critical path)"), "", "", "",

@@ -3,6 +3,8 @@ tools, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
 
@@ -93,6 +95,17 @@ def test_several_applicants_from_start_to_finish(desk: Newcomer) -> None:
     report = json.loads(desk("report", "1", "--format", "json").stdout)
     assert report["title"] == "Siti Aminah"
     assert [s["status"] for s in report["steps"] if s["id"] == "cek-dtks"] == ["skipped"]
+    # the table and the CSV say it too: skipped, and the reopened attempt, with the reasons
+    from runners.reports import report_table
+
+    table = report_table(report, width=250)  # the table `alur report 1` prints, unwrapped
+    assert "Skipped Reason: Sudah terdaftar di DTKS" in " ".join(table.split())
+    assert "Reopened Outcome: Tidak Reason: Salah pilih" in " ".join(table.split())
+    rows = list(csv.reader(io.StringIO(desk("report", "1", "--format", "csv").stdout.lstrip(
+        "\ufeff")), delimiter=";"))
+    assert rows[0][-2:] == ["status", "reason"]
+    assert [r[-2:] for r in rows if r[1] in ("verifikasi", "cek-dtks")] == [
+        ["reopened", "Salah pilih"], ["completed", ""], ["skipped", "Sudah terdaftar di DTKS"]]
 
 
 def test_an_unknown_person_is_refused_by_every_command(desk: Newcomer) -> None:

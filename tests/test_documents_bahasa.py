@@ -179,6 +179,7 @@ REPORT_WORDS = {
            "cells": ["Hasil: Tidak", "Catatan: Tabel capaian belum diisi",
                      "Membuat draft laporan (ke-2)"], "yes": "ya",
            "csv": ["no", "id", "tugas", "nama"], "csv_total": ["TOTAL", "RUN (jalur kritis)"],
+           "completed": "selesai",
            "sheet": ["Laporan waktu: SOP Contoh",
                      "Unit darangdan, periode 0001/2026, status aktif"],
            "workbook": ["No", "Uraian Kegiatan", "Ke", "Pelaksana", "Oleh",
@@ -196,6 +197,7 @@ REPORT_WORDS = {
            "cells": ["Outcome: Tidak", "Note: Tabel capaian belum diisi",
                      "Membuat draft laporan (attempt 2)"], "yes": "yes",
            "csv": ["no", "id", "task", "name"], "csv_total": ["TOTAL", "RUN (critical path)"],
+           "completed": "completed",
            "sheet": ["Time report: SOP Contoh",
                      "Unit darangdan, period 0001/2026, status active"],
            "workbook": ["No.", "Activity", "Attempt", "Actor", "By", "Standard time (minutes)",
@@ -222,7 +224,8 @@ def test_the_report_as_a_table_csv_and_workbook(desk: Desk, tmp_path: Path, code
                                             lang=code).stdout.lstrip("\ufeff")), delimiter=";"))
     assert rows[0][:4] == words["csv"]
     assert [r[3] for r in rows[-2:]] == words["csv_total"]
-    assert rows[3][-3:] == ["Tidak", "Tabel capaian belum diisi", "Dikoreksi bersama Sekcam"]
+    assert rows[3][-5:] == ["Tidak", "Tabel capaian belum diisi", "Dikoreksi bersama Sekcam",
+                            words["completed"], ""]
     workbook = tmp_path / f"laporan-{code}.xlsx"
     desk("report", "1", "--format", "xlsx", "-o", str(workbook), lang=code)
     sheet = load_workbook(workbook).active
