@@ -52,6 +52,7 @@ class _Year:
 
     working: tuple[date, ...]
     before: tuple[timedelta, ...]
+    shortest: timedelta  # the working time of its shortest working day (0: none)
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,14 +245,21 @@ class WorkCalendar:
         known = self._years.get(year)
         if known is None:
             day, working, before = date(year, 1, 1), [], [timedelta()]
+            shortest: timedelta | None = None
             while day.year == year:
                 total = self._day_total(day)
                 if total:
                     working.append(day)
+                    shortest = total if shortest is None else min(shortest, total)
                 before.append(before[-1] + total)
                 day += _ONE_DAY
-            known = self._years[year] = _Year(tuple(working), tuple(before))
+            known = self._years[year] = _Year(tuple(working), tuple(before),
+                                              shortest or timedelta())
         return known
+
+    def shortest_day(self, year: int) -> timedelta:
+        """The working time of the year's shortest working day (0 when it has none)."""
+        return self._year(year).shortest
 
     def _days_time(self, low: date, high: date) -> timedelta:
         """The working time of the whole days from ``low`` up to, not including, ``high``."""

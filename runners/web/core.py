@@ -84,7 +84,8 @@ class Web:
         self._sops: tuple[tuple[tuple[str, int], ...], list[LoadedSop]] | None = None
         self.jinja = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True,
                                  undefined=StrictUndefined, trim_blocks=True,
-                                 lstrip_blocks=True)
+                                 lstrip_blocks=True,
+                                 auto_reload=False)  # templates are part of the install
         self.jinja.globals.update(_=_said, ngettext=_said_n, htmx=HTMX, head=head,
                                   default_period=self.default_period,
                                   state_words=STATE_WORDS)

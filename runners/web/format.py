@@ -56,6 +56,9 @@ def whole_days(calendar: WorkCalendar, start: dt.datetime, end: dt.datetime) -> 
 
     if end <= start:
         return 0
+    shortest = min(calendar.shortest_day(start.year), calendar.shortest_day(end.year))
+    if calendar.working_seconds_between(start, end) < shortest.total_seconds():
+        return 0  # less than any working day: hours, not days (most tasks; no day added)
     days = min(calendar.working_days_from(start.date(), end.date()), MOST_DAYS)
     if fits(days):
         while days < MOST_DAYS and fits(days + 1):
