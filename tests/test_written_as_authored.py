@@ -218,7 +218,8 @@ def test_csv_opens_in_columns_in_excel_and_plain_for_programs(desk: Desk) -> Non
     assert excel.startswith(b"\xef\xbb\xbfno;id;task;name;")
     rows = list(csv.reader(io.StringIO(excel.decode("utf-8-sig")), delimiter=";"))
     koreksi = next(r for r in rows if r[1] == "koreksi")
-    assert koreksi[-3:] == ["Tidak", "Tabel capaian belum diisi", "Dikoreksi bersama Sekcam"]
+    assert koreksi[-5:] == ["Tidak", "Tabel capaian belum diisi", "Dikoreksi bersama Sekcam",
+                            "completed", ""]
     plain = desk("report", "1", "--format", "csv", "--csv-sep", ",").stdout_bytes
     assert plain.startswith(b"no,id,task,") and list(csv.reader(io.StringIO(plain.decode()))) \
         == rows
