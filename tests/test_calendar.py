@@ -7,7 +7,7 @@ from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from engine.calendar import (
@@ -349,21 +349,29 @@ def test_add_days_composes(start: datetime, d: Fraction, e: Fraction) -> None:
 @settings(max_examples=150, deadline=None)
 @given(start=st.datetimes(min_value=datetime(2025, 12, 1), max_value=datetime(2026, 6, 1)),
        span=st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=700)))
+@example(start=datetime(2025, 12, 1, 8, 0, 1, 1), span=timedelta(days=114))  # rounding
 def test_the_web_counts_whole_days_as_adding_them_one_by_one(start: datetime,
                                                              span: timedelta) -> None:
-    """`sisa 3 hari 2 jam` on the web: the quick count (doubling, halving) of the working
-    days that fit between two instants agrees with adding one day after another."""
+    """`sisa 3 hari 2 jam` on the web: the quick count (a guess, then a day at a time) of
+    the working days that fit between two instants agrees with trying 1, 2, 3 ... days
+    from the start. (Adding one day to the day before can land a microsecond later than
+    adding them all at once: the fraction of the day is rounded at each step.)"""
     from runners.web.format import MOST_DAYS, whole_days
 
     begin = start.replace(tzinfo=WIB)
     end = begin + span
     days, at = 0, begin
     while days < MOST_DAYS:
-        following = CAL.add_days(at, Fraction(1))
+        following = CAL.add_days(begin, Fraction(days + 1))
         if following > end:
             break
         days, at = days + 1, following
-    assert whole_days(CAL, begin, end) == days
+    assert whole_days(CAL, begin, end) == (days, at)
+    # ... and within a microsecond a day of each working day counted one after another
+    chained, step = begin, 0
+    while step < days:
+        chained, step = CAL.add_days(chained, Fraction(1)), step + 1
+    assert abs(chained - at) <= timedelta(microseconds=days)
 
 
 def _days_after_one_by_one(cal: WorkCalendar, start: date, n: int) -> date:

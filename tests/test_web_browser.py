@@ -30,6 +30,7 @@ from tests.web_kit import (
     chromium,
     console_errors,
     database,
+    fresh,
     horizontal_overflow,
     said,
 )
@@ -75,13 +76,6 @@ def desktop() -> Iterator[Any]:
 def phone() -> Iterator[Any]:
     with chromium(PHONE) as browser:
         yield browser
-
-
-def fresh(browser: Any, office: Office) -> Visitor:
-    """The browser with no cookies (nobody logged in) and an empty console."""
-    browser.execute_cdp_cmd("Network.clearBrowserCookies", {})
-    console_errors(browser)
-    return Visitor(browser, office)
 
 
 @pytest.fixture

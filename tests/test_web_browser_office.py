@@ -28,7 +28,16 @@ import pytest
 
 from engine.loader import load_sop_file
 from tests.conftest import DATABASES, SOPS
-from tests.web_kit import PHONE, Office, Visitor, chromium, console_errors, database, said
+from tests.web_kit import (
+    PHONE,
+    Office,
+    Visitor,
+    chromium,
+    console_errors,
+    database,
+    fresh,
+    said,
+)
 from tests.web_site import PDF, PNG
 
 pytestmark = pytest.mark.slow
@@ -71,9 +80,7 @@ def phone() -> Iterator[Any]:
 
 @pytest.fixture
 def visitor(phone: Any, office: Office) -> Visitor:
-    phone.execute_cdp_cmd("Network.clearBrowserCookies", {})
-    console_errors(phone)
-    return Visitor(phone, office)
+    return fresh(phone, office)
 
 
 @pytest.fixture(scope="module")

@@ -203,16 +203,13 @@ class Office:
     def snapshot(self) -> dict[str, list[tuple[Any, ...]]]:
         """Every row of every table but the sessions (whose last use each request notes):
         equal before and after a refused request means nothing changed."""
-        from sqlalchemy import MetaData, create_engine, select
+        from sqlalchemy import create_engine
+
+        from tests.office import every_row
 
         engine = create_engine(self.db_url)
         try:
-            meta = MetaData()
-            meta.reflect(engine)
-            with engine.connect() as connection:
-                return {name: [tuple(row) for row in connection.execute(
-                    select(table).order_by(*table.primary_key.columns))]
-                    for name, table in sorted(meta.tables.items()) if name != "web_sessions"}
+            return every_row(engine, leave_out=("web_sessions",))
         finally:
             engine.dispose()
 
@@ -332,6 +329,13 @@ class Visitor:
             else self.find(f"{form} button[type=submit]")
         self.submit(button)
         return self.text(".notice")
+
+
+def fresh(browser: Any, office: Office) -> Visitor:
+    """The browser with no cookies (nobody logged in) and an empty console."""
+    browser.execute_cdp_cmd("Network.clearBrowserCookies", {})
+    console_errors(browser)
+    return Visitor(browser, office)
 
 
 def said(message: str, **values: Any) -> str:

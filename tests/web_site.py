@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import MetaData, select
 from starlette.testclient import TestClient
 
 from engine.clock import FixedClock
 from tests.conftest import run_cli
+from tests.office import every_row
 
 WIB = ZoneInfo("Asia/Jakarta")
 MONDAY = dt.datetime(2026, 1, 5, 8, 0, tzinfo=WIB)
@@ -137,13 +137,7 @@ class Site:
     def snapshot(self) -> dict[str, list[tuple[Any, ...]]]:
         """Every row of every table but the sessions (whose use is noted on each request),
         to show that a refused request changed nothing."""
-        engine = self.app.db.engine
-        meta = MetaData()
-        meta.reflect(engine)
-        with engine.connect() as connection:
-            return {name: [tuple(r) for r in connection.execute(
-                select(table).order_by(*table.primary_key.columns))]
-                for name, table in sorted(meta.tables.items()) if name != "web_sessions"}
+        return every_row(self.app.db.engine, leave_out=("web_sessions",))
 
 
 def token(html: str) -> str:

@@ -46,34 +46,36 @@ def duration_text(duration: Duration | None) -> str:
     return duration.written or say(duration.computed)
 
 
-def whole_days(calendar: WorkCalendar, start: dt.datetime, end: dt.datetime) -> int:
+def whole_days(calendar: WorkCalendar, start: dt.datetime,
+               end: dt.datetime) -> tuple[int, dt.datetime]:
     """How many whole working days (as ``add_days`` counts them from ``start``) fit before
-    ``end``, at most MOST_DAYS: first guessed from the working days between the two dates,
-    then moved by a day at a time (a step or two), so a task a year late costs a few steps
-    of the calendar, not four hundred."""
-    def fits(days: int) -> bool:
-        return days <= 0 or calendar.add_days(start, Fraction(days)) <= end
+    ``end``, at most MOST_DAYS, and the instant they end (``start`` for none). Guessed from
+    the working days between the two dates, then moved a day at a time (a step or two),
+    so a task a year late costs a few steps of the calendar, not four hundred."""
+    def after(days: int) -> dt.datetime:
+        return calendar.add_days(start, Fraction(days)) if days else start
 
-    if end <= start:
-        return 0
     shortest = min(calendar.shortest_day(start.year), calendar.shortest_day(end.year))
-    if calendar.working_seconds_between(start, end) < shortest.total_seconds():
-        return 0  # less than any working day: hours, not days (most tasks; no day added)
+    if end <= start or calendar.working_seconds_between(start, end) < \
+            shortest.total_seconds():
+        return 0, start  # less than any working day: hours, not days (most tasks)
     days = min(calendar.working_days_from(start.date(), end.date()), MOST_DAYS)
-    if fits(days):
-        while days < MOST_DAYS and fits(days + 1):
-            days += 1
-    else:
-        while not fits(days):
-            days -= 1
-    return days
+    at = after(days)
+    while at > end:  # the guess was too many
+        days -= 1
+        at = after(days)
+    while days < MOST_DAYS:  # ... or too few
+        following = after(days + 1)
+        if following > end:
+            break
+        days, at = days + 1, following
+    return days, at
 
 
 def working_span(calendar: WorkCalendar, start: dt.datetime, end: dt.datetime) -> str:
     """The working time from ``start`` to ``end`` in working days and hours: ``1 hari 3 jam``
     (a working day as the calendar counts it, from ``start``)."""
-    days = whole_days(calendar, start, end)
-    at = calendar.add_days(start, Fraction(days)) if days else start
+    days, at = whole_days(calendar, start, end)
     rest = round(calendar.working_minutes_between(at, end))
     if not days:
         return minutes(rest)
